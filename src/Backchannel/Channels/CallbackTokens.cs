@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Text.Json;
+using Backchannel.Configuration;
+using Backchannel.Endpoints;
+using Backchannel.Keys;
+using Backchannel.Protocol;
+using Backchannel.Tokens;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Backchannel.Channels;
+
+/// <summary>
+/// The callback token an authentication device presents at /ciba/callback: a JWT the provider signs (ES256) with
+/// iss = issuer, aud = the callback URL, sub = the transaction id, exp = the request's expiry. It carries no auth_req_id.
+/// </summary>
+public sealed class CallbackTokens(SigningKeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
+{
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public string CallbackUrl => options.Value.IssuerUri + EndpointPaths.DeviceCallback;
+
+    public string Issue(AuthenticationRequest request)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, JwtJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("iss", options.Value.IssuerUri);
+            writer.WriteString("aud", CallbackUrl);
+            writer.WriteString("sub", request.Id);
+            writer.WriteNumber("iat", time.GetUtcNow().ToUnixTimeSeconds());
+            writer.WriteNumber("exp", request.ExpiresAt.ToUnixTimeSeconds());
+            writer.WriteString("jti", RandomIdentifiers.NewJwtId());
+            writer.WriteEndObject();
+        }
+
+        return JwsWriter.Sign(keys.Current.CallbackSigningKey, "JWT", buffer.WrittenSpan);
+    }
+
+    /// <summary>Validates a callback token; the transaction id, or why it is refused.</summary>
+    public async Task<CallbackTokenResult> ValidateAsync(string token)
+    {
+        var result = await _handler.ValidateTokenAsync(token, Parameters(checkLifetime: true));
+        if (result.IsValid)
+        {
+            return new CallbackTokenResult(((JsonWebToken)result.SecurityToken).Subject, Expired: false);
+        }
+
+        if (result.Exception is not SecurityTokenInvalidLifetimeException)
+        {
+            return default;
+        }
+
+        // A genuine token of an expired request is answered expired_token; anything else is unauthorized.
+        var genuine = await _handler.ValidateTokenAsync(token, Parameters(checkLifetime: false));
+        return genuine.IsValid ? new CallbackTokenResult(((JsonWebToken)genuine.SecurityToken).Subject, Expired: true) : default;
+    }
+
+    private TokenValidationParameters Parameters(bool checkLifetime) => new()
+    {
+        ValidIssuer = options.Value.IssuerUri,
+        ValidAudience = CallbackUrl,
+        IssuerSigningKeys = keys.Current.Published.Where(k => k.Purpose == SigningKeyPurpose.DeviceCallbacks).Select(k => k.SecurityKey),
+        ValidAlgorithms = [SigningAlgorithms.ES256],
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        ValidateLifetime = checkLifetime,
+        LifetimeValidator = checkLifetime ? (_, expires, _, _) => expires is { } exp && exp > time.GetUtcNow().UtcDateTime : null,
+    };
+}
+
+/// <summary>The transaction a callback token names (null when the token is not genuine), and whether it expired.</summary>
+public readonly record struct CallbackTokenResult(string? TransactionId, bool Expired);

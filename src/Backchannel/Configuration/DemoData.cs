@@ -1,0 +1,50 @@
+using Backchannel.Clients;
+using Backchannel.Protocol;
+using Backchannel.Users;
+
+namespace Backchannel.Configuration;
+
+/// <summary>The demo users and clients a first run starts with (Development, nothing configured).</summary>
+public static class DemoData
+{
+    public const string PollClientId = "demo-poll";
+    public const string PollClientSecret = "demo-poll-secret";
+
+    public static bool ShouldApply(BackchannelOptions options, bool development) =>
+        options.Demo.Enabled ?? (development && options.Clients.Count == 0 && options.Users.Count == 0);
+
+    public static void Apply(BackchannelOptions options)
+    {
+        options.Users.Add(new UserSettings
+        {
+            Sub = "alice",
+            Username = "alice",
+            Email = "alice@example.com",
+            PhoneNumber = "+15555550100",
+            Name = "Alice Example",
+            Password = "alice-password",
+            UserCode = "1234",
+            Claims = { ["given_name"] = "Alice", ["family_name"] = "Example" },
+        });
+        options.Users.Add(new UserSettings
+        {
+            Sub = "bob",
+            Username = "bob",
+            Email = "bob@example.com",
+            PhoneNumber = "+15555550101",
+            Name = "Bob Example",
+            Password = "bob-password",
+            UserCode = "5678",
+            Claims = { ["given_name"] = "Bob", ["family_name"] = "Example" },
+        });
+        options.Clients.Add(new ClientMetadata
+        {
+            ClientId = PollClientId,
+            ClientSecret = PollClientSecret,
+            ClientName = "Demo poll client",
+            TokenEndpointAuthMethod = ClientAuthenticationMethods.ClientSecretBasic,
+            BackchannelTokenDeliveryMode = DeliveryModes.Poll,
+            GrantTypes = [GrantTypes.Ciba, GrantTypes.RefreshToken],
+        });
+    }
+}

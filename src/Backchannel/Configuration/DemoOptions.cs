@@ -1,0 +1,8 @@
+namespace Backchannel.Configuration;
+
+/// <summary>Demo users and clients for a first run.</summary>
+public sealed class DemoOptions
+{
+    /// <summary>Seed the demo users and clients. Empty: on in Development when no users and clients are configured.</summary>
+    public bool? Enabled { get; set; }
+}

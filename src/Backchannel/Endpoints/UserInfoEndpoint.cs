@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Backchannel.Handlers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Backchannel.Endpoints;
+
+/// <summary>GET or POST /userinfo (OpenID Connect Core 5.3).</summary>
+internal static class UserInfoEndpoint
+{
+    public static async Task HandleAsync(HttpContext context)
+    {
+        var token = ProtocolHttp.BearerToken(context.Request);
+        if (token is null && HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            token = form["access_token"].FirstOrDefault();
+        }
+
+        var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, context.RequestAborted);
+        if (!result.Succeeded)
+        {
+            await ProtocolHttp.WriteErrorAsync(context, result.Error);
+            return;
+        }
+
+        ProtocolHttp.SetNoStore(context.Response);
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        WriteObject(writer, result.Value);
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteObject(Utf8JsonWriter writer, IReadOnlyDictionary<string, object> claims)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, value) in claims)
+        {
+            writer.WritePropertyName(name);
+            switch (value)
+            {
+                case bool flag:
+                    writer.WriteBooleanValue(flag);
+                    break;
+                case IReadOnlyDictionary<string, object> nested:
+                    WriteObject(writer, nested);
+                    break;
+                default:
+                    writer.WriteStringValue(value.ToString());
+                    break;
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,23 @@
+using System.Text.RegularExpressions;
+
+namespace Backchannel.Protocol;
+
+/// <summary>The provider's and the client's settings that a backchannel authentication request is checked against.</summary>
+public sealed record AuthenticationRequestPolicy
+{
+    public required string DeliveryMode { get; init; }
+
+    /// <summary>The client registered backchannel_user_code_parameter and the provider supports it.</summary>
+    public bool UserCodeRequired { get; init; }
+
+    /// <summary>The scopes the client may ask for; null allows any.</summary>
+    public IReadOnlySet<string>? AllowedScopes { get; init; }
+
+    public int DefaultExpirySeconds { get; init; } = 120;
+
+    public int MaxExpirySeconds { get; init; } = 1800;
+
+    public int BindingMessageMaxLength { get; init; } = 256;
+
+    public Regex? BindingMessagePattern { get; init; }
+}

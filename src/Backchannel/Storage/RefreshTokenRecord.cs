@@ -1,0 +1,29 @@
+namespace Backchannel.Storage;
+
+/// <summary>A refresh token, stored by its SHA-256; tokens of one family descend from one authentication.</summary>
+public sealed record RefreshTokenRecord
+{
+    public required byte[] TokenHash { get; init; }
+
+    public required string FamilyId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required string Subject { get; init; }
+
+    public required string Scope { get; init; }
+
+    public required DateTimeOffset AuthTime { get; init; }
+
+    public string? Acr { get; init; }
+
+    public IReadOnlyList<string>? Amr { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    public DateTimeOffset? ConsumedAt { get; init; }
+
+    public DateTimeOffset? RevokedAt { get; init; }
+}

@@ -1,0 +1,96 @@
+using Microsoft.Data.Sqlite;
+
+namespace Backchannel.Storage.Sqlite;
+
+/// <summary>One SQLite connection with its prepared commands; used by one thread at a time.</summary>
+internal sealed class SqliteSession : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteSession(SqliteConnection connection) => Connection = connection;
+
+    public SqliteConnection Connection { get; }
+
+    public SqliteTransaction? Transaction { get; private set; }
+
+    /// <summary>The prepared command for <paramref name="sql"/>, with its parameters cleared.</summary>
+    public SqliteCommand Command(string sql)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            _commands.Add(sql, command);
+        }
+
+        command.Parameters.Clear();
+        command.Transaction = Transaction;
+        return command;
+    }
+
+    public int Execute(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = Command(sql);
+        Bind(command, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    public object? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = Command(sql);
+        Bind(command, parameters);
+        return command.ExecuteScalar();
+    }
+
+    public SqliteDataReader Query(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = Command(sql);
+        Bind(command, parameters);
+        return command.ExecuteReader();
+    }
+
+    public void Begin() => Transaction = Connection.BeginTransaction(deferred: false);
+
+    public void Commit()
+    {
+        Transaction?.Commit();
+        EndTransaction();
+    }
+
+    public void Rollback()
+    {
+        try
+        {
+            Transaction?.Rollback();
+        }
+        finally
+        {
+            EndTransaction();
+        }
+    }
+
+    private void EndTransaction()
+    {
+        Transaction?.Dispose();
+        Transaction = null;
+    }
+
+    private static void Bind(SqliteCommand command, ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        Transaction?.Dispose();
+        Connection.Dispose();
+    }
+}

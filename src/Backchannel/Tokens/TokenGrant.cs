@@ -1,0 +1,26 @@
+namespace Backchannel.Tokens;
+
+/// <summary>What a set of tokens is issued for: one user's authentication, for one client and scope.</summary>
+public sealed record TokenGrant
+{
+    public required string ClientId { get; init; }
+
+    public required string Subject { get; init; }
+
+    public required string Scope { get; init; }
+
+    public required DateTimeOffset AuthTime { get; init; }
+
+    public string? Acr { get; init; }
+
+    public IReadOnlyList<string>? Amr { get; init; }
+
+    /// <summary>Issue a refresh token too.</summary>
+    public bool IncludeRefreshToken { get; init; }
+
+    /// <summary>Push mode: the ID token carries the auth_req_id and rt_hash claims (CIBA 10.3.1).</summary>
+    public string? PushedAuthReqId { get; init; }
+
+    /// <summary>The refresh token family, when rotating; a new family otherwise.</summary>
+    public string? RefreshTokenFamily { get; init; }
+}

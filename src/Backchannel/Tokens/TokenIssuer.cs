@@ -1,0 +1,150 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Backchannel.Configuration;
+using Backchannel.Json;
+using Backchannel.Keys;
+using Backchannel.Protocol;
+using Backchannel.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Tokens;
+
+/// <summary>
+/// Issues ID tokens (OpenID Connect Core 2, CIBA 10.3.1), JWT access tokens (RFC 9068) and opaque refresh tokens.
+/// Two signatures per issuance: the ID token and the access token.
+/// </summary>
+public sealed class TokenIssuer(SigningKeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
+{
+    public const string AccessTokenType = "at+jwt";
+    public const string IdTokenType = "JWT";
+    public const string AuthReqIdClaim = "urn:openid:params:jwt:claim:auth_req_id";
+    public const string RefreshTokenHashClaim = "urn:openid:params:jwt:claim:rt_hash";
+
+    public IssuedTokens Issue(TokenGrant grant)
+    {
+        var settings = options.Value;
+        var issuer = settings.IssuerUri;
+        var now = time.GetUtcNow();
+        var key = keys.Current.TokenSigningKey;
+
+        var accessToken = JwsWriter.Sign(key, AccessTokenType, WriteAccessToken(grant, issuer, now, settings.Tokens));
+
+        string? refreshToken = null;
+        RefreshTokenRecord? refreshRecord = null;
+        if (grant.IncludeRefreshToken)
+        {
+            refreshToken = RandomIdentifiers.NewRefreshToken();
+            refreshRecord = new RefreshTokenRecord
+            {
+                TokenHash = SecretHash.Compute(refreshToken),
+                FamilyId = grant.RefreshTokenFamily ?? RandomIdentifiers.NewTransactionId(),
+                ClientId = grant.ClientId,
+                Subject = grant.Subject,
+                Scope = grant.Scope,
+                AuthTime = grant.AuthTime,
+                Acr = grant.Acr,
+                Amr = grant.Amr,
+                CreatedAt = now,
+                ExpiresAt = now.AddSeconds(settings.Tokens.RefreshTokenLifetimeSeconds),
+            };
+        }
+
+        var idToken = JwsWriter.Sign(key, IdTokenType, WriteIdToken(grant, issuer, now, settings.Tokens, accessToken, refreshToken));
+
+        return new IssuedTokens(
+            new TokenResponse
+            {
+                AccessToken = accessToken,
+                ExpiresIn = settings.Tokens.AccessTokenLifetimeSeconds,
+                IdToken = idToken,
+                RefreshToken = refreshToken,
+                Scope = grant.Scope,
+                AuthReqId = grant.PushedAuthReqId,
+            },
+            refreshRecord);
+    }
+
+    private static ReadOnlySpan<byte> WriteAccessToken(TokenGrant grant, string issuer, DateTimeOffset now, TokenOptions settings)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, JwtJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("iss", issuer);
+            writer.WriteString("sub", grant.Subject);
+            writer.WriteString("aud", string.IsNullOrEmpty(settings.AccessTokenAudience) ? issuer : settings.AccessTokenAudience);
+            writer.WriteNumber("exp", now.AddSeconds(settings.AccessTokenLifetimeSeconds).ToUnixTimeSeconds());
+            writer.WriteNumber("iat", now.ToUnixTimeSeconds());
+            writer.WriteString("jti", RandomIdentifiers.NewJwtId());
+            writer.WriteString("client_id", grant.ClientId);
+            writer.WriteString("scope", grant.Scope);
+            writer.WriteNumber("auth_time", grant.AuthTime.ToUnixTimeSeconds());
+            WriteAuthenticationClaims(writer, grant);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan;
+    }
+
+    private static ReadOnlySpan<byte> WriteIdToken(TokenGrant grant, string issuer, DateTimeOffset now, TokenOptions settings,
+        string accessToken, string? refreshToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, JwtJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("iss", issuer);
+            writer.WriteString("sub", grant.Subject);
+            writer.WriteString("aud", grant.ClientId);
+            writer.WriteNumber("exp", now.AddSeconds(settings.IdTokenLifetimeSeconds).ToUnixTimeSeconds());
+            writer.WriteNumber("iat", now.ToUnixTimeSeconds());
+            writer.WriteNumber("auth_time", grant.AuthTime.ToUnixTimeSeconds());
+            WriteAuthenticationClaims(writer, grant);
+            writer.WriteString("at_hash", LeftHalfHash(accessToken));
+            if (grant.PushedAuthReqId is { } authReqId)
+            {
+                writer.WriteString(AuthReqIdClaim, authReqId);
+                if (refreshToken is not null)
+                {
+                    writer.WriteString(RefreshTokenHashClaim, LeftHalfHash(refreshToken));
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan;
+    }
+
+    private static void WriteAuthenticationClaims(Utf8JsonWriter writer, TokenGrant grant)
+    {
+        if (grant.Acr is { } acr)
+        {
+            writer.WriteString("acr", acr);
+        }
+
+        if (grant.Amr is { Count: > 0 } amr)
+        {
+            writer.WriteStartArray("amr");
+            foreach (var method in amr)
+            {
+                writer.WriteStringValue(method);
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    /// <summary>at_hash / rt_hash: base64url of the left half of the SHA-256 of the token's ASCII (all supported algorithms use SHA-256).</summary>
+    public static string LeftHalfHash(string token)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        var ascii = token.Length <= 2048 ? stackalloc byte[token.Length] : new byte[token.Length];
+        Encoding.ASCII.GetBytes(token, ascii);
+        SHA256.HashData(ascii, hash);
+        return Base64Url.EncodeToString(hash[..16]);
+    }
+}

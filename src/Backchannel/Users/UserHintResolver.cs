@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Backchannel.Clients;
+using Backchannel.Configuration;
+using Backchannel.Protocol;
+using Backchannel.Storage;
+using Backchannel.Tokens;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Backchannel.Users;
+
+/// <summary>
+/// Finds the user a backchannel authentication request names: login_hint (sub, username, e-mail or phone number),
+/// login_hint_token (a JWT the client signed, carrying an RFC 9493 <c>sub_id</c>), or id_token_hint (an ID token this
+/// provider issued to the client, accepted for a bounded time after it expired).
+/// </summary>
+public sealed class UserHintResolver(
+    IUserDirectory directory,
+    ClientJwtValidator clientJwtValidator,
+    IssuedTokenValidator issuedTokenValidator,
+    IOptions<BackchannelOptions> options)
+{
+    private static readonly ProtocolError UnknownUser = new(ErrorCodes.UnknownUserId, "No user matches the hint.");
+
+    public async ValueTask<ProtocolResult<ResolvedUser>> ResolveAsync(UserHint hint, Client client, CancellationToken cancellationToken)
+    {
+        switch (hint.Kind)
+        {
+            case UserHintKind.LoginHint:
+                return await directory.FindByLoginHintAsync(hint.Value, cancellationToken) is { } user
+                    ? new ResolvedUser(user, hint.Value)
+                    : UnknownUser;
+            case UserHintKind.IdTokenHint:
+                return await ResolveIdTokenHintAsync(hint.Value, client, cancellationToken);
+            default:
+                return await ResolveLoginHintTokenAsync(hint.Value, client, cancellationToken);
+        }
+    }
+
+    private async ValueTask<ProtocolResult<ResolvedUser>> ResolveIdTokenHintAsync(string idToken, Client client, CancellationToken cancellationToken)
+    {
+        var maxAge = TimeSpan.FromSeconds(options.Value.Ciba.IdTokenHintMaxAgeSeconds);
+        var result = await issuedTokenValidator.ValidateIdTokenAsync(idToken, client.ClientId, maxAge);
+        if (!result.IsValid)
+        {
+            return ProtocolError.InvalidRequest(result.Exception is SecurityTokenInvalidLifetimeException
+                ? "id_token_hint expired too long ago."
+                : $"id_token_hint is not an ID token this provider issued to this client: {ClientJwtValidator.Describe(result)}.");
+        }
+
+        var subject = ((JsonWebToken)result.SecurityToken).Subject;
+        return await directory.FindBySubjectAsync(subject, cancellationToken) is { } user
+            ? new ResolvedUser(user, user.Username ?? user.Email ?? user.Subject)
+            : UnknownUser;
+    }
+
+    private async ValueTask<ProtocolResult<ResolvedUser>> ResolveLoginHintTokenAsync(string jwt, Client client, CancellationToken cancellationToken)
+    {
+        if (ClientJwtValidator.Read(jwt) is null)
+        {
+            return ProtocolError.InvalidRequest("login_hint_token is not a well-formed signed JWT.");
+        }
+
+        if (!client.HasKeys)
+        {
+            return ProtocolError.InvalidRequest("login_hint_token needs the client's public keys (jwks or jwks_uri) to verify it.");
+        }
+
+        var parameters = new TokenValidationParameters
+        {
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            RequireExpirationTime = false,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+        var result = await clientJwtValidator.ValidateAsync(client, jwt, parameters, null, cancellationToken);
+        if (!result.IsValid)
+        {
+            return result.Exception is SecurityTokenExpiredException
+                ? new ProtocolError(ErrorCodes.ExpiredLoginHintToken, "login_hint_token has expired.")
+                : ProtocolError.InvalidRequest($"login_hint_token is rejected: {ClientJwtValidator.Describe(result)}.");
+        }
+
+        var token = (JsonWebToken)result.SecurityToken;
+        if (!token.TryGetPayloadValue<JsonElement>("sub_id", out var subId) || subId.ValueKind != JsonValueKind.Object)
+        {
+            return ProtocolError.InvalidRequest("login_hint_token must carry a sub_id object (RFC 9493), such as {format: email, email: alice@example.com}.");
+        }
+
+        var lookup = SubjectIdentifier.Parse(subId, options.Value.IssuerUri);
+        if (!lookup.Succeeded)
+        {
+            return lookup.Error;
+        }
+
+        var (attribute, value) = lookup.Value;
+        var user = attribute switch
+        {
+            UserAttribute.Email => await directory.FindByEmailAsync(value, cancellationToken),
+            UserAttribute.PhoneNumber => await directory.FindByPhoneNumberAsync(value, cancellationToken),
+            UserAttribute.Username => await directory.FindByUsernameAsync(value, cancellationToken),
+            _ => await directory.FindBySubjectAsync(value, cancellationToken),
+        };
+        return user is null ? UnknownUser : new ResolvedUser(user, value);
+    }
+}
