@@ -78,9 +78,20 @@ public sealed class UserHintResolver(
         var result = await clientJwtValidator.ValidateAsync(client, jwt, parameters, null, cancellationToken);
         if (!result.IsValid)
         {
-            return result.Exception is SecurityTokenExpiredException
-                ? new ProtocolError(ErrorCodes.ExpiredLoginHintToken, "login_hint_token has expired.")
-                : ProtocolError.InvalidRequest($"login_hint_token is rejected: {ClientJwtValidator.Describe(result)}.");
+            // Only a token the client really signed is "expired"; the library reports lifetime before a missing key.
+            if (result.Exception is SecurityTokenExpiredException or SecurityTokenSignatureKeyNotFoundException)
+            {
+                parameters.ValidateLifetime = false;
+                var withoutLifetime = await clientJwtValidator.ValidateAsync(client, jwt, parameters, null, cancellationToken);
+                if (withoutLifetime.IsValid)
+                {
+                    return new ProtocolError(ErrorCodes.ExpiredLoginHintToken, "login_hint_token has expired.");
+                }
+
+                result = withoutLifetime;
+            }
+
+            return ProtocolError.InvalidRequest($"login_hint_token is rejected: {ClientJwtValidator.Describe(result)}.");
         }
 
         var token = (JsonWebToken)result.SecurityToken;
