@@ -59,6 +59,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddHostedService<OutboxWorker>();
         services.AddHostedService<KeyRotationService>();
         services.AddHostedService<ExpiredDataCleanupService>();
+        services.AddHostedService<DemoBanner>();
 
         services.AddHealthChecks().AddCheck<ReadinessHealthCheck>("backchannel", tags: ["ready"]);
         return services;

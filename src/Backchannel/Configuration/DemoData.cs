@@ -15,6 +15,7 @@ public static class DemoData
 
     public static void Apply(BackchannelOptions options)
     {
+        options.Demo.Applied = true;
         options.Users.Add(new UserSettings
         {
             Sub = "alice",

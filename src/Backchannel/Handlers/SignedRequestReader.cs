@@ -1,10 +1,9 @@
-using System.Globalization;
-using System.Text.Json;
 using Backchannel.Clients;
 using Backchannel.Configuration;
 using Backchannel.Endpoints;
 using Backchannel.Protocol;
 using Backchannel.Storage;
+using Backchannel.Tokens;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -136,44 +135,25 @@ public sealed class SignedRequestReader(
         return null;
     }
 
-    private static BackchannelAuthenticationParameters FromClaims(JsonWebToken token) => new()
+    private static BackchannelAuthenticationParameters FromClaims(JsonWebToken token)
     {
-        Scope = String(token, Parameters.Scope),
-        ClientNotificationToken = String(token, Parameters.ClientNotificationToken),
-        AcrValues = String(token, Parameters.AcrValues),
-        LoginHintToken = String(token, Parameters.LoginHintToken),
-        IdTokenHint = String(token, Parameters.IdTokenHint),
-        LoginHint = String(token, Parameters.LoginHint),
-        BindingMessage = String(token, Parameters.BindingMessage),
-        UserCode = String(token, Parameters.UserCode),
-        RequestedExpiry = NumberOrString(token, Parameters.RequestedExpiry),
-        RequestContext = Raw(token, Parameters.RequestContext),
-        AuthorizationDetails = Raw(token, Parameters.AuthorizationDetails),
-    };
-
-    private static string? String(JsonWebToken token, string claim) =>
-        token.TryGetPayloadValue<JsonElement>(claim, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s
-            ? s
-            : Raw(token, claim) is { } other ? other : null;
-
-    /// <summary>requested_expiry may be a JSON number or a string (CIBA 7.1.1).</summary>
-    private static string? NumberOrString(JsonWebToken token, string claim)
-    {
-        if (!token.TryGetPayloadValue<JsonElement>(claim, out var value))
+        using var document = JwtPayload.Parse(token);
+        var payload = document.RootElement;
+        return new BackchannelAuthenticationParameters
         {
-            return null;
-        }
+            Scope = JwtPayload.Text(payload, Parameters.Scope),
+            ClientNotificationToken = JwtPayload.Text(payload, Parameters.ClientNotificationToken),
+            AcrValues = JwtPayload.Text(payload, Parameters.AcrValues),
+            LoginHintToken = JwtPayload.Text(payload, Parameters.LoginHintToken),
+            IdTokenHint = JwtPayload.Text(payload, Parameters.IdTokenHint),
+            LoginHint = JwtPayload.Text(payload, Parameters.LoginHint),
+            BindingMessage = JwtPayload.Text(payload, Parameters.BindingMessage),
+            UserCode = JwtPayload.Text(payload, Parameters.UserCode),
 
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.TryGetInt64(out var n) ? n.ToString(CultureInfo.InvariantCulture) : value.GetRawText(),
-            _ => value.GetRawText(),
+            // requested_expiry may be a JSON number or a string (CIBA 7.1.1); both arrive here as their digits.
+            RequestedExpiry = JwtPayload.Text(payload, Parameters.RequestedExpiry),
+            RequestContext = JwtPayload.Text(payload, Parameters.RequestContext),
+            AuthorizationDetails = JwtPayload.Text(payload, Parameters.AuthorizationDetails),
         };
     }
-
-    private static string? Raw(JsonWebToken token, string claim) =>
-        token.TryGetPayloadValue<JsonElement>(claim, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
-            ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
-            : null;
 }

@@ -94,8 +94,8 @@ public sealed class UserHintResolver(
             return ProtocolError.InvalidRequest($"login_hint_token is rejected: {ClientJwtValidator.Describe(result)}.");
         }
 
-        var token = (JsonWebToken)result.SecurityToken;
-        if (!token.TryGetPayloadValue<JsonElement>("sub_id", out var subId) || subId.ValueKind != JsonValueKind.Object)
+        using var payload = JwtPayload.Parse((JsonWebToken)result.SecurityToken);
+        if (!payload.RootElement.TryGetProperty("sub_id", out var subId) || subId.ValueKind != JsonValueKind.Object)
         {
             return ProtocolError.InvalidRequest("login_hint_token must carry a sub_id object (RFC 9493), such as {format: email, email: alice@example.com}.");
         }

@@ -6,6 +6,13 @@ namespace Backchannel.IntegrationTests.Infrastructure;
 /// <summary>A client's key pair, and its public JWK as configuration carries it.</summary>
 internal sealed class TestKey
 {
+    private TestKey(TestKey other, string algorithm)
+    {
+        Algorithm = algorithm;
+        SecurityKey = other.SecurityKey;
+        PublicJwk = other.PublicJwk;
+    }
+
     private TestKey(AsymmetricAlgorithm key, string algorithm)
     {
         Algorithm = algorithm;
@@ -33,6 +40,9 @@ internal sealed class TestKey
     public SigningCredentials Credentials => new(SecurityKey, Algorithm);
 
     public static TestKey Rsa(string algorithm = "PS256") => new(RSA.Create(2048), algorithm);
+
+    /// <summary>The same key pair, signing with another algorithm.</summary>
+    public static TestKey FromSecurityKey(TestKey key, string algorithm) => new(key, algorithm);
 
     public static TestKey EllipticCurve() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256), "ES256");
 

@@ -1,0 +1,37 @@
+using Backchannel.IntegrationTests.Infrastructure;
+
+namespace Backchannel.IntegrationTests;
+
+/// <summary>An independent relying-party library, panva's openid-client v6 (Node.js), runs the poll flow against the provider.</summary>
+public class OpenIdClientInteropTests
+{
+    [Fact]
+    public async Task Openid_client_completes_a_poll_flow_reads_userinfo_and_refreshes()
+    {
+        await using var provider = await TestProvider.StartAsync();
+        provider.Device.AutoDecision = "approved";
+
+        var result = await NodeScript.RunAsync("openid-client", "ciba-flow.mjs", provider.Issuer, TestClients.Poll, TestClients.PollSecret, "alice");
+
+        Assert.True(result.GetProperty("ok").GetBoolean(), result.ToString());
+        Assert.Equal("alice-sub", result.GetProperty("sub").GetString());
+        Assert.Equal(provider.Issuer, result.GetProperty("iss").GetString());
+        Assert.Equal(1, result.GetProperty("interval").GetInt32());
+        Assert.Equal("alice@example.com", result.GetProperty("userinfo_email").GetString());
+        Assert.True(result.GetProperty("has_refresh_token").GetBoolean());
+        Assert.True(result.GetProperty("refreshed").GetProperty("rotated").GetBoolean());
+        Assert.Equal("alice-sub", result.GetProperty("refreshed").GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public async Task Openid_client_sees_a_denial_as_access_denied()
+    {
+        await using var provider = await TestProvider.StartAsync();
+        provider.Device.AutoDecision = "denied";
+
+        var result = await NodeScript.RunAsync("openid-client", "ciba-flow.mjs", provider.Issuer, TestClients.Poll, TestClients.PollSecret, "bob");
+
+        Assert.False(result.GetProperty("ok").GetBoolean());
+        Assert.Equal("access_denied", result.GetProperty("error").GetString());
+    }
+}

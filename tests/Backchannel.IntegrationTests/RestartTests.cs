@@ -1,0 +1,79 @@
+using System.Net;
+using Backchannel.IntegrationTests.Infrastructure;
+using Duende.IdentityModel.Client;
+
+namespace Backchannel.IntegrationTests;
+
+/// <summary>Accepted requests live in the SQLite file and survive a restart of the server process.</summary>
+public class RestartTests
+{
+    [Fact]
+    public async Task A_request_accepted_before_a_restart_is_approved_and_redeemed_after_it()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "backchannel-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        await using var device = await FakeDeviceService.StartAsync();
+        var port = FreePort.Next();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "restart.db")}",
+            ["Backchannel:Channels:Http:Url"] = device.NotifyUrl,
+            ["Backchannel:Channels:Http:Token"] = FakeDeviceService.Token,
+            ["Backchannel:Notifications:AllowHttp"] = "true",
+            ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
+            ["Backchannel:Clients:0:client_id"] = TestClients.Poll,
+            ["Backchannel:Clients:0:client_secret"] = TestClients.PollSecret,
+            ["Backchannel:Clients:0:backchannel_token_delivery_mode"] = "poll",
+            ["Backchannel:Users:0:sub"] = "alice-sub",
+            ["Backchannel:Users:0:username"] = "alice",
+        };
+
+        string authReqId;
+        ReceivedNotification notification;
+        string jwksBefore;
+        await using (var first = await HostProcess.StartAsync(port, settings))
+        {
+            using var http = new HttpClient();
+            var authorization = await http.RequestBackchannelAuthenticationAsync(new BackchannelAuthenticationRequest
+            {
+                Address = first.Issuer + "/bc-authorize",
+                ClientId = TestClients.Poll,
+                ClientSecret = TestClients.PollSecret,
+                Scope = "openid",
+                LoginHint = "alice",
+            });
+            Assert.False(authorization.IsError, authorization.Raw);
+            authReqId = authorization.AuthenticationRequestId!;
+            notification = await device.NextAsync();
+            jwksBefore = await http.GetStringAsync(first.Issuer + "/jwks");
+            await first.StopAsync();
+        }
+
+        await using var second = await HostProcess.StartAsync(port, settings);
+        using var client = new HttpClient();
+        Assert.Equal(jwksBefore, await client.GetStringAsync(second.Issuer + "/jwks"));
+
+        var pending = await client.RequestBackchannelAuthenticationTokenAsync(new BackchannelAuthenticationTokenRequest
+        {
+            Address = second.Issuer + "/token",
+            ClientId = TestClients.Poll,
+            ClientSecret = TestClients.PollSecret,
+            AuthenticationRequestId = authReqId,
+        });
+        Assert.Equal("authorization_pending", pending.Error);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await device.ApproveAsync(notification)).StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(5.1));
+        var tokens = await client.RequestBackchannelAuthenticationTokenAsync(new BackchannelAuthenticationTokenRequest
+        {
+            Address = second.Issuer + "/token",
+            ClientId = TestClients.Poll,
+            ClientSecret = TestClients.PollSecret,
+            AuthenticationRequestId = authReqId,
+        });
+        Assert.False(tokens.IsError, tokens.ErrorDescription);
+        Assert.NotNull(tokens.IdentityToken);
+        await second.StopAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+}
