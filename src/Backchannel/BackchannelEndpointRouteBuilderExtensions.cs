@@ -1,8 +1,10 @@
+using Backchannel.Configuration;
 using Backchannel.Diagnostics;
 using Backchannel.Endpoints;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -22,6 +24,12 @@ public static class BackchannelEndpointRouteBuilderExtensions
         endpoints.MapHealthChecks(EndpointPaths.HealthLive, new HealthCheckOptions { Predicate = _ => false });
         endpoints.MapHealthChecks(EndpointPaths.HealthReady, new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         endpoints.MapMetrics(EndpointPaths.Metrics, endpoints.ServiceProvider.GetRequiredService<BackchannelMetrics>().Registry);
+
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<BackchannelOptions>>().Value.Demo.Applied)
+        {
+            endpoints.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);
+        }
+
         return endpoints;
     }
 }

@@ -58,6 +58,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddHostedService<StoreInitializer>();
         services.AddHostedService<OutboxWorker>();
         services.AddHostedService<KeyRotationService>();
+        services.AddHostedService<ExpiryNotificationService>();
         services.AddHostedService<ExpiredDataCleanupService>();
         services.AddHostedService<DemoBanner>();
 
@@ -78,8 +79,9 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<IOutboxStore, SqliteOutboxStore>();
         services.AddSingleton<IRefreshTokenStore, SqliteRefreshTokenStore>();
         services.AddSingleton<IReplayCache, SqliteReplayCache>();
-        services.AddSingleton<ISigningKeyStore, SqliteSigningKeyStore>();
+        services.AddSingleton<IKeyStore, SqliteKeyStore>();
         services.AddSingleton<IUserStore, SqliteUserStore>();
+        services.AddSingleton<IRevokedAccessTokenStore, SqliteRevokedAccessTokenStore>();
     }
 
     private static void AddClients(IServiceCollection services)
@@ -104,7 +106,8 @@ public static class BackchannelServiceCollectionExtensions
 
     private static void AddTokens(IServiceCollection services)
     {
-        services.AddSingleton<SigningKeyManager>();
+        services.AddSingleton<KeyManager>();
+        services.AddSingleton<SecretSealer>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IssuedTokenValidator>();
         services.AddSingleton<DiscoveryDocumentCache>();
@@ -118,11 +121,17 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<IAuthenticationDeviceChannel, LogDeviceChannel>();
         services.AddSingleton<IOutboxMessageSender, DeviceNotificationSender>();
         services.AddSingleton<OutboxDispatcher>();
-        services.AddSingleton<DecisionNotifications>();
+        services.AddSingleton<ClientNotifications>();
+        services.AddSingleton<ClientNotificationPoster>();
+        services.AddSingleton<IOutboxMessageSender, PingSender>();
+        services.AddSingleton<IOutboxMessageSender, PushSender>();
+        services.AddHttpClient(ClientNotificationPoster.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
+            .ConfigurePrimaryHttpMessageHandler(provider => ClientUrlHandler(provider));
 
         // The device service is the operator's own and may live on a private network: no address filter.
         services.AddHttpClient(HttpDeviceChannel.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
-            .ConfigurePrimaryHttpMessageHandler(provider => OutboundHttpHandlers.Create(allowPrivateNetworks: true, NotificationTimeout(provider)));
+            .ConfigurePrimaryHttpMessageHandler(provider => OutboundHttpHandlers.Create(allowPrivateNetworks: true, NotificationTimeout(provider),
+                Notifications(provider).TrustedCertificatesFile));
     }
 
     private static void AddHandlers(IServiceCollection services)
@@ -139,8 +148,11 @@ public static class BackchannelServiceCollectionExtensions
 
     /// <summary>The handler for URLs clients registered: no redirects, and no private addresses unless allowed.</summary>
     internal static SocketsHttpHandler ClientUrlHandler(IServiceProvider provider) => OutboundHttpHandlers.Create(
-        provider.GetRequiredService<ClientValidationSettings>().AllowPrivateNetworks, NotificationTimeout(provider));
+        provider.GetRequiredService<ClientValidationSettings>().AllowPrivateNetworks, NotificationTimeout(provider),
+        Notifications(provider).TrustedCertificatesFile);
 
-    private static TimeSpan NotificationTimeout(IServiceProvider provider) =>
-        TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<BackchannelOptions>>().Value.Notifications.TimeoutSeconds);
+    private static TimeSpan NotificationTimeout(IServiceProvider provider) => TimeSpan.FromSeconds(Notifications(provider).TimeoutSeconds);
+
+    private static NotificationOptions Notifications(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<BackchannelOptions>>().Value.Notifications;
 }

@@ -15,7 +15,7 @@ namespace Backchannel.Channels;
 /// The callback token an authentication device presents at /ciba/callback: a JWT the provider signs (ES256) with
 /// iss = issuer, aud = the callback URL, sub = the transaction id, exp = the request's expiry. It carries no auth_req_id.
 /// </summary>
-public sealed class CallbackTokens(SigningKeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
+public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
@@ -62,7 +62,7 @@ public sealed class CallbackTokens(SigningKeyManager keys, IOptions<BackchannelO
     {
         ValidIssuer = options.Value.IssuerUri,
         ValidAudience = CallbackUrl,
-        IssuerSigningKeys = keys.Current.Published.Where(k => k.Purpose == SigningKeyPurpose.DeviceCallbacks).Select(k => k.SecurityKey),
+        IssuerSigningKeys = keys.Current.Published.Where(k => k.Purpose == KeyPurpose.DeviceCallbacks).Select(k => k.SecurityKey),
         ValidAlgorithms = [SigningAlgorithms.ES256],
         RequireSignedTokens = true,
         RequireExpirationTime = true,

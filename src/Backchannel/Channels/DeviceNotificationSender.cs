@@ -11,6 +11,8 @@ public sealed class DeviceNotificationSender(
     IAuthenticationRequestStore requests,
     IClientRegistry clients,
     CallbackTokens callbackTokens,
+    ClientNotifications notifications,
+    OutboxDispatcher dispatcher,
     TimeProvider time) : IOutboxMessageSender
 {
     private readonly Dictionary<string, IAuthenticationDeviceChannel> _channels = channels.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
@@ -39,9 +41,10 @@ public sealed class DeviceNotificationSender(
     {
         // Refused by the device service: the user cannot be asked, so the client learns it now rather than at expiry.
         // Retries that ran out leave the request to expire.
-        if (lastResult.Status == DeliveryStatus.Rejected)
+        if (lastResult.Status == DeliveryStatus.Rejected
+            && await requests.FailAsync(work.Message.RequestId, time.GetUtcNow(), notifications.ForFailure, cancellationToken) is { Notification: { } notification } failure)
         {
-            await requests.FailAsync(work.Message.RequestId, time.GetUtcNow(), cancellationToken);
+            dispatcher.Dispatch(new OutboxWork(notification, failure.Request));
         }
     }
 }

@@ -147,6 +147,11 @@ public sealed class BackchannelOptionsValidator(IHostEnvironment environment) : 
         Positive(notifications.TimeoutSeconds, "Notifications:TimeoutSeconds", errors);
         Positive(notifications.MaxAttempts, "Notifications:MaxAttempts", errors);
         Positive(notifications.MaxConcurrentDeliveries, "Notifications:MaxConcurrentDeliveries", errors);
+        if (!string.IsNullOrEmpty(notifications.TrustedCertificatesFile) && !File.Exists(notifications.TrustedCertificatesFile))
+        {
+            errors.Add($"Backchannel:Notifications:TrustedCertificatesFile names '{notifications.TrustedCertificatesFile}', which does not exist.");
+        }
+
         if (notifications.InitialRetryDelaySeconds <= 0 || notifications.MaxRetryDelaySeconds < notifications.InitialRetryDelaySeconds)
         {
             errors.Add("Backchannel:Notifications:InitialRetryDelaySeconds must be positive and at most Notifications:MaxRetryDelaySeconds.");

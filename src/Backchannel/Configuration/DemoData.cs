@@ -9,6 +9,13 @@ public static class DemoData
 {
     public const string PollClientId = "demo-poll";
     public const string PollClientSecret = "demo-poll-secret";
+    public const string PingClientId = "demo-ping";
+    public const string PingClientSecret = "demo-ping-secret";
+    public const string PushClientId = "demo-push";
+    public const string PushClientSecret = "demo-push-secret";
+
+    /// <summary>Where the demo ping and push clients receive notifications: an endpoint of the server that logs them.</summary>
+    public const string NotificationSinkPath = "/demo/client-notifications";
 
     public static bool ShouldApply(BackchannelOptions options, bool development) =>
         options.Demo.Enabled ?? (development && options.Clients.Count == 0 && options.Users.Count == 0);
@@ -45,6 +52,24 @@ public static class DemoData
             ClientName = "Demo poll client",
             TokenEndpointAuthMethod = ClientAuthenticationMethods.ClientSecretBasic,
             BackchannelTokenDeliveryMode = DeliveryModes.Poll,
+            GrantTypes = [GrantTypes.Ciba, GrantTypes.RefreshToken],
+        });
+        options.Clients.Add(new ClientMetadata
+        {
+            ClientId = PingClientId,
+            ClientSecret = PingClientSecret,
+            ClientName = "Demo ping client",
+            BackchannelTokenDeliveryMode = DeliveryModes.Ping,
+            BackchannelClientNotificationEndpoint = options.IssuerUri + NotificationSinkPath,
+            GrantTypes = [GrantTypes.Ciba, GrantTypes.RefreshToken],
+        });
+        options.Clients.Add(new ClientMetadata
+        {
+            ClientId = PushClientId,
+            ClientSecret = PushClientSecret,
+            ClientName = "Demo push client",
+            BackchannelTokenDeliveryMode = DeliveryModes.Push,
+            BackchannelClientNotificationEndpoint = options.IssuerUri + NotificationSinkPath,
             GrantTypes = [GrantTypes.Ciba, GrantTypes.RefreshToken],
         });
     }

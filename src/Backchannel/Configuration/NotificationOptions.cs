@@ -20,6 +20,12 @@ public sealed class NotificationOptions
     /// <summary>The most attempts one notification gets; retries also stop when the request expires.</summary>
     public int MaxAttempts { get; set; } = 20;
 
+    /// <summary>Whether ping and push clients are told when their request expires undecided.</summary>
+    public bool NotifyOnExpiry { get; set; } = true;
+
+    /// <summary>A PEM file of extra CA certificates trusted for outgoing TLS (client endpoints, jwks_uri, the device service), besides the system's.</summary>
+    public string? TrustedCertificatesFile { get; set; }
+
     /// <summary>How many notifications are delivered at once.</summary>
     public int MaxConcurrentDeliveries { get; set; } = 256;
 

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Backchannel.Clients;
 
 namespace Backchannel.Delivery;
@@ -11,7 +13,7 @@ namespace Backchannel.Delivery;
 /// </summary>
 public static class OutboundHttpHandlers
 {
-    public static SocketsHttpHandler Create(bool allowPrivateNetworks, TimeSpan connectTimeout)
+    public static SocketsHttpHandler Create(bool allowPrivateNetworks, TimeSpan connectTimeout, string? trustedCertificatesFile = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -29,7 +31,39 @@ public static class OutboundHttpHandlers
             handler.ConnectCallback = ConnectToPublicAddressAsync;
         }
 
+        if (!string.IsNullOrEmpty(trustedCertificatesFile))
+        {
+            var anchors = new X509Certificate2Collection();
+            anchors.ImportFromPemFile(trustedCertificatesFile);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => TrustedBy(anchors, certificate, chain, errors);
+        }
+
         return handler;
+    }
+
+    /// <summary>Valid for the system, or a chain to one of the extra anchors with nothing else wrong (the host name must still match).</summary>
+    private static bool TrustedBy(X509Certificate2Collection anchors, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is not X509Certificate2 leaf)
+        {
+            return false;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(anchors);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
+        }
+
+        return custom.Build(leaf);
     }
 
     private static async ValueTask<Stream> ConnectToPublicAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ internal static class JwksEndpoint
 {
     public static Task HandleAsync(HttpContext context)
     {
-        var jwks = context.RequestServices.GetRequiredService<SigningKeyManager>().Current.JwksJson;
+        var jwks = context.RequestServices.GetRequiredService<KeyManager>().Current.JwksJson;
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "public, max-age=300";
         return context.Response.Body.WriteAsync(jwks, context.RequestAborted).AsTask();

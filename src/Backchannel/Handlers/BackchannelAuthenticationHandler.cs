@@ -5,6 +5,7 @@ using Backchannel.Clients;
 using Backchannel.Configuration;
 using Backchannel.Delivery;
 using Backchannel.Json;
+using Backchannel.Keys;
 using Backchannel.Protocol;
 using Backchannel.Storage;
 using Backchannel.Users;
@@ -25,6 +26,7 @@ public sealed class BackchannelAuthenticationHandler(
     IAuthenticationRequestStore requests,
     OutboxDispatcher dispatcher,
     ChannelSelector channels,
+    SecretSealer sealer,
     IOptions<BackchannelOptions> options,
     TimeProvider time)
 {
@@ -75,10 +77,14 @@ public sealed class BackchannelAuthenticationHandler(
         var now = time.GetUtcNow();
         var ciba = _ciba;
         var authReqId = RandomIdentifiers.NewAuthReqId();
+        var id = RandomIdentifiers.NewTransactionId();
         var request = new AuthenticationRequest
         {
-            Id = RandomIdentifiers.NewTransactionId(),
+            Id = id,
             AuthReqIdHash = SecretHash.Compute(authReqId),
+
+            // Ping and push notifications carry the auth_req_id, so those requests keep it, sealed.
+            SealedAuthReqId = DeliveryModes.Notifies(client.DeliveryMode) ? sealer.Seal(authReqId, SealingContexts.AuthReqId(id)) : null,
             ClientId = client.ClientId,
             Subject = user.Subject,
             Scope = parameters.Scope,

@@ -1,9 +1,15 @@
+using System.Text.Json;
 using Backchannel.Channels;
+using Backchannel.Clients;
+using Backchannel.Configuration;
 using Backchannel.Delivery;
 using Backchannel.Diagnostics;
 using Backchannel.Json;
+using Backchannel.Keys;
 using Backchannel.Protocol;
 using Backchannel.Storage;
+using Backchannel.Tokens;
+using Microsoft.Extensions.Options;
 
 namespace Backchannel.Handlers;
 
@@ -28,14 +34,20 @@ public enum CallbackOutcome
 
 /// <summary>
 /// Records the user's decision that an authentication device reports at /ciba/callback. The callback token names the
-/// request; the first decision wins, atomically, so that concurrent callbacks produce one decision.
+/// request; the first decision wins, atomically, so that concurrent callbacks produce one decision. For ping and push
+/// clients the notification is stored with the decision; for an approved push request the tokens are issued now,
+/// sealed into that notification.
 /// </summary>
 public sealed class DeviceCallbackHandler(
     CallbackTokens callbackTokens,
     IAuthenticationRequestStore requests,
-    DecisionNotifications notifications,
+    IClientRegistry clients,
+    TokenIssuer tokens,
+    SecretSealer sealer,
+    ClientNotifications notifications,
     OutboxDispatcher dispatcher,
     BackchannelMetrics metrics,
+    IOptions<BackchannelOptions> options,
     TimeProvider time)
 {
     public async Task<CallbackOutcome> HandleAsync(string? bearerToken, DeviceCallbackBody? body, CancellationToken cancellationToken)
@@ -61,14 +73,23 @@ public sealed class DeviceCallbackHandler(
             return CallbackOutcome.InvalidBody;
         }
 
-        var approved = body.Status == "approved";
-        var result = await requests.DecideAsync(transactionId, new AuthenticationDecision(approved, body.Acr, body.Amr),
-            time.GetUtcNow(), notifications.Create, cancellationToken);
+        var request = await requests.FindAsync(transactionId, cancellationToken);
+        if (request is null || request.IsExpired(time.GetUtcNow()))
+        {
+            return CallbackOutcome.Expired;
+        }
 
+        if (request.Status != AuthenticationRequestStatus.Pending)
+        {
+            return CallbackOutcome.AlreadyDecided;
+        }
+
+        var decision = new AuthenticationDecision(body.Status == "approved", body.Acr, body.Amr);
+        var result = await requests.DecideAsync(transactionId, decision, time.GetUtcNow(), Effects(request, decision), cancellationToken);
         switch (result.Outcome)
         {
             case DecisionOutcome.Decided:
-                metrics.Decision(approved);
+                metrics.Decision(decision.Approved);
                 if (result.Notification is { } notification)
                 {
                     dispatcher.Dispatch(new OutboxWork(notification, result.Request));
@@ -81,5 +102,32 @@ public sealed class DeviceCallbackHandler(
                 // Expired, or removed after its expiry.
                 return CallbackOutcome.Expired;
         }
+    }
+
+    /// <summary>What the decision brings: nothing for poll; a ping; or for push the sealed tokens (or the error).</summary>
+    private DecisionEffects Effects(AuthenticationRequest request, AuthenticationDecision decision)
+    {
+        if (request.DeliveryMode != DeliveryModes.Push || !decision.Approved)
+        {
+            var decided = request with { Status = decision.Approved ? AuthenticationRequestStatus.Approved : AuthenticationRequestStatus.Denied };
+            return new DecisionEffects(notifications.ForDecision(decided, null), null);
+        }
+
+        var authReqId = request.SealedAuthReqId is { } sealedId ? sealer.UnsealString(sealedId, SealingContexts.AuthReqId(request.Id)) : null;
+        var client = clients.Find(request.ClientId);
+        var issued = tokens.Issue(new TokenGrant
+        {
+            ClientId = request.ClientId,
+            Subject = request.Subject,
+            Scope = request.Scope,
+            AuthTime = time.GetUtcNow(),
+            Acr = CibaGrantRules.EffectiveAcr(request with { Acr = decision.Acr }),
+            Amr = decision.Amr,
+            IncludeRefreshToken = options.Value.Tokens.RefreshTokens && client?.MayUse(GrantTypes.RefreshToken) == true,
+            PushedAuthReqId = authReqId,
+        });
+        var payload = sealer.Seal(JsonSerializer.SerializeToUtf8Bytes(issued.Response, BackchannelJsonContext.Default.TokenResponse),
+            SealingContexts.PushedTokens(request.Id));
+        return new DecisionEffects(notifications.ForDecision(request, payload), issued.RefreshToken);
     }
 }

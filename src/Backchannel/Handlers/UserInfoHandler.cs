@@ -1,4 +1,5 @@
 using Backchannel.Protocol;
+using Backchannel.Storage;
 using Backchannel.Tokens;
 using Backchannel.Users;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -6,7 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Backchannel.Handlers;
 
 /// <summary>The UserInfo endpoint's work (OpenID Connect Core 5.3): the claims of the access token's scopes.</summary>
-public sealed class UserInfoHandler(IssuedTokenValidator validator, IUserDirectory users)
+public sealed class UserInfoHandler(IssuedTokenValidator validator, IRevokedAccessTokenStore revokedTokens, IUserDirectory users)
 {
     public async ValueTask<ProtocolResult<IReadOnlyDictionary<string, object>>> HandleAsync(string? accessToken, CancellationToken cancellationToken)
     {
@@ -22,6 +23,11 @@ public sealed class UserInfoHandler(IssuedTokenValidator validator, IUserDirecto
         }
 
         var token = (JsonWebToken)result.SecurityToken;
+        if (await revokedTokens.IsRevokedAsync(token.Id, cancellationToken))
+        {
+            return new ProtocolError(ErrorCodes.InvalidToken, "The access token was revoked.", 401);
+        }
+
         var scopes = token.TryGetPayloadValue<string>("scope", out var scope) ? Scopes.Parse(scope) : [];
         if (!scopes.Contains(Scopes.OpenId))
         {

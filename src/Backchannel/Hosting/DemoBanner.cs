@@ -31,7 +31,8 @@ internal sealed class DemoBanner(IOptions<BackchannelOptions> options, IHostAppl
 
             Backchannel is running at {listening} (issuer {issuer}) with demo data.
               users:   alice (alice@example.com, user_code 1234), bob (bob@example.com, user_code 5678)
-              client:  {DemoData.PollClientId} / {DemoData.PollClientSecret} (client_secret_basic, poll)
+              clients: {DemoData.PollClientId} / {DemoData.PollClientSecret} (poll), {DemoData.PingClientId} / {DemoData.PingClientSecret} (ping),
+                       {DemoData.PushClientId} / {DemoData.PushClientSecret} (push); ping and push notifications are logged here
               device:  the 'log' channel: approval commands appear in this log (set Backchannel:Channels:Http:Url for a real device service)
 
             Try a flow in another terminal:
@@ -40,6 +41,8 @@ internal sealed class DemoBanner(IOptions<BackchannelOptions> options, IHostAppl
               2. approve as alice's device: run the 'approve:' command printed here
               3. collect the tokens (use the auth_req_id from step 1):
                  curl -s -u {basic} -d grant_type=urn:openid:params:grant-type:ciba -d auth_req_id=AUTH_REQ_ID {issuer}/token
+              Ping and push clients also send a client_notification_token (22+ characters), e.g. with -u {DemoData.PushClientId}:{DemoData.PushClientSecret}:
+                 curl -s -u {DemoData.PushClientId}:{DemoData.PushClientSecret} -d scope=openid -d login_hint=bob -d client_notification_token=demo-notification-token-0123456789 {issuer}/bc-authorize
 
             """);
     }

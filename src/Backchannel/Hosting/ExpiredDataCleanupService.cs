@@ -14,6 +14,7 @@ internal sealed partial class ExpiredDataCleanupService(
     IAuthenticationRequestStore requests,
     IReplayCache replayCache,
     IRefreshTokenStore refreshTokens,
+    IRevokedAccessTokenStore revokedAccessTokens,
     IOptions<BackchannelOptions> options,
     TimeProvider time,
     ILogger<ExpiredDataCleanupService> logger) : BackgroundService
@@ -29,7 +30,8 @@ internal sealed partial class ExpiredDataCleanupService(
                 var now = time.GetUtcNow();
                 var removed = await requests.DeleteExpiredAsync(now.AddSeconds(-storage.ExpiredRequestRetentionSeconds), stoppingToken)
                     + await replayCache.DeleteExpiredAsync(now, stoppingToken)
-                    + await refreshTokens.DeleteExpiredAsync(now, stoppingToken);
+                    + await refreshTokens.DeleteExpiredAsync(now, stoppingToken)
+                    + await revokedAccessTokens.DeleteExpiredAsync(now, stoppingToken);
                 if (removed > 0)
                 {
                     LogRemoved(logger, removed);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Backchannel.Hosting;
 
 /// <summary>Applies the key rotation policy every hour: publishes the next key, promotes it when its time comes, drops retired keys.</summary>
-internal sealed partial class KeyRotationService(SigningKeyManager keys, TimeProvider time, ILogger<KeyRotationService> logger) : BackgroundService
+internal sealed partial class KeyRotationService(KeyManager keys, TimeProvider time, ILogger<KeyRotationService> logger) : BackgroundService
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromHours(1);
 

@@ -9,7 +9,7 @@ namespace Backchannel.Hosting;
 /// Prepares the store before the server takes requests: opens the database and applies migrations, writes the
 /// configured users, and loads (or generates) the signing keys.
 /// </summary>
-internal sealed class StoreInitializer(SqliteDatabase database, UserSeeder users, SigningKeyManager keys, ReadinessState readiness) : IHostedService
+internal sealed class StoreInitializer(SqliteDatabase database, UserSeeder users, KeyManager keys, ReadinessState readiness) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

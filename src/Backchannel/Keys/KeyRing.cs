@@ -7,10 +7,15 @@ namespace Backchannel.Keys;
 /// <summary>An immutable snapshot of the provider's keys: which key signs what, and what /jwks publishes.</summary>
 public sealed class KeyRing
 {
-    public KeyRing(SigningKey tokenSigningKey, SigningKey callbackSigningKey, IReadOnlyList<SigningKey> published)
+    private readonly IReadOnlyList<SealingKey> _sealingKeys;
+
+    public KeyRing(SigningKey tokenSigningKey, SigningKey callbackSigningKey, IReadOnlyList<SigningKey> published,
+        SealingKey sealingKey, IReadOnlyList<SealingKey> sealingKeys)
     {
         TokenSigningKey = tokenSigningKey;
         CallbackSigningKey = callbackSigningKey;
+        SealingKey = sealingKey;
+        _sealingKeys = sealingKeys;
         Published = published;
         VerificationKeys = published.Select(k => k.SecurityKey).ToArray();
         JwksJson = WriteJwks(published);
@@ -21,6 +26,12 @@ public sealed class KeyRing
 
     /// <summary>Signs the callback tokens given to authentication devices (always ES256: cheap to sign).</summary>
     public SigningKey CallbackSigningKey { get; }
+
+    /// <summary>Seals new secrets.</summary>
+    public SealingKey SealingKey { get; }
+
+    /// <summary>The sealing key with this id (current or retained), to unseal.</summary>
+    public SealingKey? FindSealingKey(string keyId) => _sealingKeys.FirstOrDefault(k => k.KeyId == keyId);
 
     /// <summary>Every key /jwks publishes: active, next and recently retired.</summary>
     public IReadOnlyList<SigningKey> Published { get; }

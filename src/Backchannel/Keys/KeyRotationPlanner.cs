@@ -1,11 +1,11 @@
 namespace Backchannel.Keys;
 
 /// <summary>The publication window of a stored key, as the planner sees it.</summary>
-public sealed record KeySchedule(string KeyId, string Algorithm, SigningKeyPurpose Purpose, DateTimeOffset ActivatesAt, DateTimeOffset? RetainUntil);
+public sealed record KeySchedule(string KeyId, string Algorithm, KeyPurpose Purpose, DateTimeOffset ActivatesAt, DateTimeOffset? RetainUntil);
 
 /// <summary>What to change in the store so that the key ring follows the rotation policy.</summary>
 public sealed record KeyRotationPlan(
-    IReadOnlyList<(SigningKeyPurpose Purpose, string Algorithm, DateTimeOffset ActivatesAt)> Create,
+    IReadOnlyList<(KeyPurpose Purpose, string Algorithm, DateTimeOffset ActivatesAt)> Create,
     IReadOnlyList<(string KeyId, DateTimeOffset RetainUntil)> Retire,
     IReadOnlyList<string> Delete)
 {
@@ -21,10 +21,10 @@ public sealed record KeyRotationPolicy(TimeSpan RotationInterval, TimeSpan PrePu
 /// </summary>
 public static class KeyRotationPlanner
 {
-    public static KeyRotationPlan Plan(IReadOnlyList<KeySchedule> keys, IReadOnlyList<(SigningKeyPurpose Purpose, string Algorithm)> wanted,
+    public static KeyRotationPlan Plan(IReadOnlyList<KeySchedule> keys, IReadOnlyList<(KeyPurpose Purpose, string Algorithm)> wanted,
         DateTimeOffset now, KeyRotationPolicy policy)
     {
-        var create = new List<(SigningKeyPurpose, string, DateTimeOffset)>();
+        var create = new List<(KeyPurpose, string, DateTimeOffset)>();
         var retire = new List<(string, DateTimeOffset)>();
         var delete = keys.Where(k => k.RetainUntil is { } until && until <= now).Select(k => k.KeyId).ToList();
         var live = keys.Where(k => !delete.Contains(k.KeyId)).ToList();

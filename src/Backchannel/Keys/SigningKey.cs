@@ -8,17 +8,11 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Backchannel.Keys;
 
-/// <summary>What a key signs: the provider's tokens, or callback tokens for authentication devices.</summary>
-public enum SigningKeyPurpose
-{
-    Tokens = 0,
-    DeviceCallbacks = 1,
-}
 
 /// <summary>A private signing key with its publication window.</summary>
 public sealed class SigningKey
 {
-    private SigningKey(AsymmetricAlgorithm key, SecurityKey securityKey, string algorithm, SigningKeyPurpose purpose,
+    private SigningKey(AsymmetricAlgorithm key, SecurityKey securityKey, string algorithm, KeyPurpose purpose,
         DateTimeOffset activatesAt, DateTimeOffset? retainUntil)
     {
         Key = key;
@@ -36,7 +30,7 @@ public sealed class SigningKey
 
     public string Algorithm { get; }
 
-    public SigningKeyPurpose Purpose { get; }
+    public KeyPurpose Purpose { get; }
 
     public AsymmetricAlgorithm Key { get; }
 
@@ -53,7 +47,7 @@ public sealed class SigningKey
     /// <summary>When the key stops being published; null while it is the newest active key.</summary>
     public DateTimeOffset? RetainUntil { get; }
 
-    public static SigningKey Create(AsymmetricAlgorithm key, string algorithm, SigningKeyPurpose purpose,
+    public static SigningKey Create(AsymmetricAlgorithm key, string algorithm, KeyPurpose purpose,
         DateTimeOffset activatesAt, DateTimeOffset? retainUntil = null)
     {
         SecurityKey securityKey = key switch

@@ -27,6 +27,9 @@ public sealed record AuthenticationRequest
 
     public string? RequestContext { get; init; }
 
+    /// <summary>The auth_req_id sealed with a sealing key, for ping and push requests whose notifications carry it.</summary>
+    public byte[]? SealedAuthReqId { get; init; }
+
     /// <summary>The bearer token for the client's notification endpoint (ping and push).</summary>
     public string? ClientNotificationToken { get; init; }
 

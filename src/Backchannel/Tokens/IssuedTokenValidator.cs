@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Backchannel.Tokens;
 
 /// <summary>Validates tokens this provider issued (access tokens at /userinfo, ID tokens given back as id_token_hint).</summary>
-public sealed class IssuedTokenValidator(SigningKeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
+public sealed class IssuedTokenValidator(KeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 

@@ -16,7 +16,7 @@ namespace Backchannel.Tokens;
 /// Issues ID tokens (OpenID Connect Core 2, CIBA 10.3.1), JWT access tokens (RFC 9068) and opaque refresh tokens.
 /// Two signatures per issuance: the ID token and the access token.
 /// </summary>
-public sealed class TokenIssuer(SigningKeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
+public sealed class TokenIssuer(KeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
 {
     public const string AccessTokenType = "at+jwt";
     public const string IdTokenType = "JWT";

@@ -9,12 +9,12 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
     private const string Columns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
         "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, " +
-        "last_polled_at, decided_at, acr, amr";
+        "last_polled_at, decided_at, acr, amr, auth_req_id_sealed";
 
     private const string Insert =
         "INSERT INTO auth_requests (" + Columns + ") VALUES ($id, $hash, $client_id, $subject, $scope, $acr_values, $binding_message, " +
         "$login_hint, $authorization_details, $request_context, $client_notification_token, $delivery_mode, $channel, $status, " +
-        "$created_at, $expires_at, $interval, NULL, NULL, NULL, NULL)";
+        "$created_at, $expires_at, $interval, NULL, NULL, NULL, NULL, $sealed)";
 
     private const string SelectByHash = "SELECT " + Columns + " FROM auth_requests WHERE auth_req_id_hash = $hash";
     private const string SelectById = "SELECT " + Columns + " FROM auth_requests WHERE id = $id";
@@ -29,7 +29,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 ("$request_context", request.RequestContext), ("$client_notification_token", request.ClientNotificationToken),
                 ("$delivery_mode", request.DeliveryMode), ("$channel", request.Channel), ("$status", (int)request.Status),
                 ("$created_at", UnixTime.ToMs(request.CreatedAt)), ("$expires_at", UnixTime.ToMs(request.ExpiresAt)),
-                ("$interval", request.IntervalSeconds));
+                ("$interval", request.IntervalSeconds), ("$sealed", request.SealedAuthReqId));
             return SqliteOutboxStore.Insert(session, deviceNotification);
         });
 
@@ -61,8 +61,8 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             return result;
         });
 
-    public Task<DecisionResult> DecideAsync(string id, AuthenticationDecision decision, DateTimeOffset now,
-        Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken) =>
+    public Task<DecisionResult> DecideAsync(string id, AuthenticationDecision decision, DateTimeOffset now, DecisionEffects effects,
+        CancellationToken cancellationToken) =>
         database.WriteAsync(session =>
         {
             var request = ReadOne(session, SelectById, "$id", id);
@@ -86,9 +86,13 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 "UPDATE auth_requests SET status = $status, decided_at = $now, acr = $acr, amr = $amr WHERE id = $id AND status = 0",
                 ("$status", (int)status), ("$now", UnixTime.ToMs(now)), ("$acr", decision.Acr),
                 ("$amr", decision.Amr is null ? null : StorageJson.SerializeStrings(decision.Amr)), ("$id", id));
+            if (effects.RefreshToken is { } refreshToken)
+            {
+                SqliteRefreshTokenStore.Insert(session, refreshToken);
+            }
 
             var decided = request with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr };
-            var message = notification(decided) is { } created ? SqliteOutboxStore.Insert(session, created) : null;
+            var message = effects.Notification is { } notification ? SqliteOutboxStore.Insert(session, notification) : null;
             return new DecisionResult(DecisionOutcome.Decided, decided, message);
         });
 
@@ -106,10 +110,51 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             return changed == 1;
         });
 
-    public Task<bool> FailAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(
-            "UPDATE auth_requests SET status = 3, decided_at = $now WHERE id = $id AND status = 0",
-            ("$now", UnixTime.ToMs(now)), ("$id", id)) == 1);
+            "UPDATE auth_requests SET status = 4, redeemed_at = $now WHERE id = $id AND status = 1",
+            ("$now", UnixTime.ToMs(now)), ("$id", id)));
+
+    public Task<FailureResult?> FailAsync(string id, DateTimeOffset now, Func<AuthenticationRequest, OutboxMessage?> notification,
+        CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            if (session.Execute("UPDATE auth_requests SET status = 3, decided_at = $now WHERE id = $id AND status IN (0, 1)",
+                    ("$now", UnixTime.ToMs(now)), ("$id", id)) == 0)
+            {
+                return null;
+            }
+
+            var failed = ReadOne(session, SelectById, "$id", id)!;
+            var message = notification(failed) is { } created ? SqliteOutboxStore.Insert(session, created) : null;
+            return new FailureResult(failed, message);
+        });
+
+    public Task<IReadOnlyList<FailureResult>> ClaimExpiredForNotificationAsync(DateTimeOffset now, int max,
+        Func<AuthenticationRequest, OutboxMessage> notification, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<FailureResult>>(session =>
+        {
+            var expired = new List<AuthenticationRequest>();
+            using (var reader = session.Query(
+                       "SELECT " + Columns + " FROM auth_requests WHERE status = 0 AND expiry_notified = 0 AND delivery_mode <> 'poll' " +
+                       "AND expires_at <= $now ORDER BY expires_at LIMIT $max",
+                       ("$now", UnixTime.ToMs(now)), ("$max", max)))
+            {
+                while (reader.Read())
+                {
+                    expired.Add(Map(reader));
+                }
+            }
+
+            var claimed = new List<FailureResult>(expired.Count);
+            foreach (var request in expired)
+            {
+                session.Execute("UPDATE auth_requests SET expiry_notified = 1 WHERE id = $id", ("$id", request.Id));
+                claimed.Add(new FailureResult(request, SqliteOutboxStore.Insert(session, notification(request))));
+            }
+
+            return claimed;
+        });
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(
@@ -145,5 +190,6 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         DecidedAt = r.IsDBNull(18) ? null : UnixTime.FromMs(r.GetInt64(18)),
         Acr = r.GetNullableString(19),
         Amr = r.IsDBNull(20) ? null : StorageJson.DeserializeStrings(r.GetString(20)),
+        SealedAuthReqId = r.IsDBNull(21) ? null : (byte[])r.GetValue(21),
     };
 }

@@ -1,10 +1,10 @@
 -- Backchannel embedded store, schema version 1. Times are Unix milliseconds (UTC).
 
-CREATE TABLE signing_keys (
+CREATE TABLE provider_keys (
     kid           TEXT    NOT NULL PRIMARY KEY,
     alg           TEXT    NOT NULL,
     purpose       INTEGER NOT NULL,
-    private_key   BLOB    NOT NULL,   -- PKCS#8
+    private_key   BLOB    NOT NULL,   -- PKCS#8 (signing keys) or the raw key (sealing keys)
     created_at    INTEGER NOT NULL,
     activates_at  INTEGER NOT NULL,
     retain_until  INTEGER NULL

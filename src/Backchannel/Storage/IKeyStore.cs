@@ -2,14 +2,14 @@ using Backchannel.Keys;
 
 namespace Backchannel.Storage;
 
-public sealed record StoredSigningKey(string KeyId, string Algorithm, SigningKeyPurpose Purpose, byte[] PrivateKey,
+public sealed record StoredKey(string KeyId, string Algorithm, KeyPurpose Purpose, byte[] PrivateKey,
     DateTimeOffset CreatedAt, DateTimeOffset ActivatesAt, DateTimeOffset? RetainUntil);
 
-public interface ISigningKeyStore
+public interface IKeyStore
 {
-    Task<IReadOnlyList<StoredSigningKey>> ListAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredKey>> ListAsync(CancellationToken cancellationToken);
 
-    Task AddAsync(StoredSigningKey key, CancellationToken cancellationToken);
+    Task AddAsync(StoredKey key, CancellationToken cancellationToken);
 
     Task RetireAsync(string keyId, DateTimeOffset retainUntil, CancellationToken cancellationToken);
 

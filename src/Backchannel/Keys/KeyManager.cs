@@ -8,14 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Backchannel.Keys;
 
 /// <summary>
-/// Owns the provider's signing keys: loads them from PEM files or from the store, generates and rotates stored keys
-/// (the next key is published before it signs), and exposes the current <see cref="KeyRing"/>.
+/// Owns the provider's keys: signing keys from PEM files or the store, and sealing keys; generates and rotates stored
+/// keys (the next signing key is published before it signs) and exposes the current <see cref="KeyRing"/>.
 /// </summary>
-public sealed partial class SigningKeyManager(
-    ISigningKeyStore store,
+public sealed partial class KeyManager(
+    IKeyStore store,
     IOptions<BackchannelOptions> options,
     TimeProvider time,
-    ILogger<SigningKeyManager> logger)
+    ILogger<KeyManager> logger)
 {
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private KeyRing? _ring;
@@ -31,10 +31,14 @@ public sealed partial class SigningKeyManager(
             var settings = options.Value.Tokens;
             var now = time.GetUtcNow();
             var fromFiles = !string.IsNullOrEmpty(settings.SigningKeyFile);
-            var wanted = new List<(SigningKeyPurpose, string)> { (SigningKeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256) };
+            var wanted = new List<(KeyPurpose, string)>
+            {
+                (KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256),
+                (KeyPurpose.Sealing, SealingKey.Algorithm),
+            };
             if (!fromFiles)
             {
-                wanted.Add((SigningKeyPurpose.Tokens, settings.SigningAlgorithm));
+                wanted.Add((KeyPurpose.Tokens, settings.SigningAlgorithm));
             }
 
             var stored = await store.ListAsync(cancellationToken);
@@ -48,10 +52,12 @@ public sealed partial class SigningKeyManager(
                 stored = await store.ListAsync(cancellationToken);
             }
 
-            var keys = stored.Select(Load).ToList();
+            var sealingKeys = stored.Where(k => k.Purpose == KeyPurpose.Sealing)
+                .Select(k => new SealingKey(k.KeyId, k.PrivateKey, k.ActivatesAt, k.RetainUntil)).ToList();
+            var keys = stored.Where(k => k.Purpose != KeyPurpose.Sealing).Select(Load).ToList();
             if (fromFiles)
             {
-                keys.RemoveAll(k => k.Purpose == SigningKeyPurpose.Tokens);
+                keys.RemoveAll(k => k.Purpose == KeyPurpose.Tokens);
                 keys.Add(LoadPem(settings.SigningKeyFile!, settings.SigningAlgorithm, DateTimeOffset.MinValue));
                 if (!string.IsNullOrEmpty(settings.NextSigningKeyFile))
                 {
@@ -60,9 +66,12 @@ public sealed partial class SigningKeyManager(
             }
 
             _ring = new KeyRing(
-                ActiveKey(keys, SigningKeyPurpose.Tokens, settings.SigningAlgorithm, now),
-                ActiveKey(keys, SigningKeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256, now),
-                keys.Where(k => k.RetainUntil is null || k.RetainUntil > now).ToList());
+                ActiveKey(keys, KeyPurpose.Tokens, settings.SigningAlgorithm, now),
+                ActiveKey(keys, KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256, now),
+                keys.Where(k => k.RetainUntil is null || k.RetainUntil > now).ToList(),
+                sealingKeys.Where(k => k.ActivatesAt <= now && k.RetainUntil is null).MaxBy(k => k.ActivatesAt)
+                    ?? throw new InvalidOperationException("No active sealing key."),
+                sealingKeys);
         }
         finally
         {
@@ -74,9 +83,21 @@ public sealed partial class SigningKeyManager(
     {
         foreach (var (purpose, algorithm, activatesAt) in plan.Create)
         {
-            var key = SigningKey.Create(SigningKey.Generate(algorithm), algorithm, purpose, activatesAt);
-            await store.AddAsync(new StoredSigningKey(key.KeyId, algorithm, purpose, key.ExportPrivateKey(), now, activatesAt, null), cancellationToken);
-            Log.KeyCreated(logger, key.KeyId, algorithm, purpose, activatesAt);
+            string keyId;
+            byte[] material;
+            if (purpose == KeyPurpose.Sealing)
+            {
+                material = RandomNumberGenerator.GetBytes(SealingKey.Size);
+                keyId = RandomIdentifiers.New(9);
+            }
+            else
+            {
+                var key = SigningKey.Create(SigningKey.Generate(algorithm), algorithm, purpose, activatesAt);
+                (keyId, material) = (key.KeyId, key.ExportPrivateKey());
+            }
+
+            await store.AddAsync(new StoredKey(keyId, algorithm, purpose, material, now, activatesAt, null), cancellationToken);
+            Log.KeyCreated(logger, keyId, algorithm, purpose, activatesAt);
         }
 
         foreach (var (keyId, retainUntil) in plan.Retire)
@@ -92,12 +113,12 @@ public sealed partial class SigningKeyManager(
         }
     }
 
-    private static SigningKey ActiveKey(List<SigningKey> keys, SigningKeyPurpose purpose, string algorithm, DateTimeOffset now) =>
+    private static SigningKey ActiveKey(List<SigningKey> keys, KeyPurpose purpose, string algorithm, DateTimeOffset now) =>
         keys.Where(k => k.Purpose == purpose && k.Algorithm == algorithm && k.ActivatesAt <= now && k.RetainUntil is null)
             .MaxBy(k => k.ActivatesAt)
         ?? throw new InvalidOperationException($"No active {algorithm} key for {purpose}.");
 
-    private static SigningKey Load(StoredSigningKey stored)
+    private static SigningKey Load(StoredKey stored)
     {
         AsymmetricAlgorithm key = stored.Algorithm == SigningAlgorithms.ES256 ? ECDsa.Create() : RSA.Create();
         key.ImportPkcs8PrivateKey(stored.PrivateKey, out _);
@@ -109,7 +130,7 @@ public sealed partial class SigningKeyManager(
         var pem = File.ReadAllText(path);
         AsymmetricAlgorithm key = algorithm == SigningAlgorithms.ES256 ? ECDsa.Create() : RSA.Create();
         key.ImportFromPem(pem);
-        return SigningKey.Create(key, algorithm, SigningKeyPurpose.Tokens, activatesAt);
+        return SigningKey.Create(key, algorithm, KeyPurpose.Tokens, activatesAt);
     }
 
     private static KeyRotationPolicy Policy(TokenOptions settings) => new(
@@ -119,13 +140,13 @@ public sealed partial class SigningKeyManager(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Created {Algorithm} signing key {KeyId} for {Purpose}, signing from {ActivatesAt:O}")]
-        public static partial void KeyCreated(ILogger logger, string keyId, string algorithm, SigningKeyPurpose purpose, DateTimeOffset activatesAt);
+        [LoggerMessage(1, LogLevel.Information, "Created {Algorithm} key {KeyId} for {Purpose}, signing from {ActivatesAt:O}")]
+        public static partial void KeyCreated(ILogger logger, string keyId, string algorithm, KeyPurpose purpose, DateTimeOffset activatesAt);
 
-        [LoggerMessage(2, LogLevel.Information, "Signing key {KeyId} retired; published until {RetainUntil:O}")]
+        [LoggerMessage(2, LogLevel.Information, "Key {KeyId} retired; published until {RetainUntil:O}")]
         public static partial void KeyRetired(ILogger logger, string keyId, DateTimeOffset retainUntil);
 
-        [LoggerMessage(3, LogLevel.Information, "Signing key {KeyId} deleted")]
+        [LoggerMessage(3, LogLevel.Information, "Key {KeyId} deleted")]
         public static partial void KeyDeleted(ILogger logger, string keyId);
     }
 }

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Backchannel.Clients;
+using Backchannel.Json;
+using Backchannel.Keys;
+using Backchannel.Protocol;
+using Backchannel.Storage;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Backchannel.Delivery;
+
+/// <summary>
+/// Push mode (CIBA 10.3): delivers the token response sealed in the message when the user approved, or the error
+/// (access_denied, expired_token, transaction_failed) otherwise. Pushed tokens are kept, sealed, only until delivered;
+/// a push that finally fails revokes its refresh token family and its access token, and fails the request.
+/// </summary>
+public sealed class PushSender(
+    IAuthenticationRequestStore requests,
+    IRefreshTokenStore refreshTokens,
+    IRevokedAccessTokenStore revokedAccessTokens,
+    IClientRegistry clients,
+    SecretSealer sealer,
+    ClientNotificationPoster poster,
+    ClientNotifications notifications,
+    OutboxDispatcher dispatcher,
+    TimeProvider time) : IOutboxMessageSender
+{
+    public OutboxKind Kind => OutboxKind.Push;
+
+    public async Task<DeliveryResult> SendAsync(OutboxWork work, CancellationToken cancellationToken)
+    {
+        var request = work.Request ?? await requests.FindAsync(work.Message.RequestId, cancellationToken);
+        if (request is null)
+        {
+            return new DeliveryResult(DeliveryStatus.Rejected, "the request was removed");
+        }
+
+        if (clients.Find(request.ClientId)?.NotificationEndpoint is not { } endpoint || request.ClientNotificationToken is not { } bearer)
+        {
+            return new DeliveryResult(DeliveryStatus.Rejected, "the client or its notification endpoint is gone");
+        }
+
+        var body = work.Message.Payload is { } sealedTokens
+            ? sealer.Unseal(sealedTokens, SealingContexts.PushedTokens(request.Id))
+            : ErrorBody(request);
+        if (body is null)
+        {
+            return new DeliveryResult(DeliveryStatus.Rejected, "the sealed push could not be opened (its key is gone)");
+        }
+
+        var result = await poster.PostAsync(endpoint, bearer, body, cancellationToken);
+        if (result.Status == DeliveryStatus.Delivered && work.Message.Payload is not null)
+        {
+            await requests.MarkDeliveredAsync(request.Id, time.GetUtcNow(), cancellationToken);
+        }
+
+        return result;
+    }
+
+    public async Task GiveUpAsync(OutboxWork work, DeliveryResult lastResult, CancellationToken cancellationToken)
+    {
+        if (work.Message.Payload is not { } sealedTokens
+            || sealer.Unseal(sealedTokens, SealingContexts.PushedTokens(work.Message.RequestId)) is not { } body)
+        {
+            return;
+        }
+
+        // Take back what the lost push carried, then tell the client (if it can still be reached) that the transaction failed.
+        var tokens = JsonSerializer.Deserialize(body, BackchannelJsonContext.Default.TokenResponse)!;
+        if (tokens.RefreshToken is { } refreshToken && await refreshTokens.FindAsync(SecretHash.Compute(refreshToken), cancellationToken) is { } record)
+        {
+            await refreshTokens.RevokeFamilyAsync(record.FamilyId, time.GetUtcNow(), cancellationToken);
+        }
+
+        var accessToken = new JsonWebToken(tokens.AccessToken);
+        await revokedAccessTokens.RevokeAsync(accessToken.Id, accessToken.ValidTo, cancellationToken);
+
+        var failure = await requests.FailAsync(work.Message.RequestId, time.GetUtcNow(), notifications.ForFailure, cancellationToken);
+        if (failure?.Notification is { } notification)
+        {
+            dispatcher.Dispatch(new OutboxWork(notification, failure.Request));
+        }
+    }
+
+    private byte[]? ErrorBody(AuthenticationRequest request)
+    {
+        if (request.SealedAuthReqId is not { } sealedId || sealer.UnsealString(sealedId, SealingContexts.AuthReqId(request.Id)) is not { } authReqId)
+        {
+            return null;
+        }
+
+        var (error, description) = request.Status switch
+        {
+            AuthenticationRequestStatus.Denied => (ErrorCodes.AccessDenied, "The user denied the authentication request."),
+            AuthenticationRequestStatus.Failed => (ErrorCodes.TransactionFailed, "The authentication could not be completed."),
+            _ => (ErrorCodes.ExpiredToken, "The authentication request expired before the user answered."),
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(new PushErrorNotification(authReqId, error, description),
+            BackchannelJsonContext.Default.PushErrorNotification);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Backchannel.Keys;
+
+/// <summary>What a provider key is for.</summary>
+public enum KeyPurpose
+{
+    /// <summary>Signs ID tokens and access tokens.</summary>
+    Tokens = 0,
+
+    /// <summary>Signs callback tokens for authentication devices.</summary>
+    DeviceCallbacks = 1,
+
+    /// <summary>Encrypts secrets the store must be able to read back (auth_req_ids of ping/push requests, pushed tokens).</summary>
+    Sealing = 2,
+}
