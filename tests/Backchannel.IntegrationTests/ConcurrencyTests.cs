@@ -11,7 +11,7 @@ public class ConcurrencyTests
     {
         await using var provider = await TestProvider.StartAsync();
         var authorization = await provider.AuthorizeAsync();
-        await provider.Device.ApproveAsync(await provider.Device.NextAsync());
+        await provider.Device.ApproveNextAsync();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => provider.RedeemAsync(authorization.AuthenticationRequestId!)));
 

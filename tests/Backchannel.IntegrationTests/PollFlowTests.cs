@@ -139,7 +139,7 @@ public class PollFlowTests
     {
         await using var provider = await TestProvider.StartAsync();
         var authorization = await provider.AuthorizeAsync();
-        await provider.Device.ApproveAsync(await provider.Device.NextAsync());
+        await provider.Device.ApproveNextAsync();
 
         Assert.False((await provider.RedeemAsync(authorization.AuthenticationRequestId!)).IsError);
         var replay = await provider.RedeemAsync(authorization.AuthenticationRequestId!);
@@ -151,7 +151,7 @@ public class PollFlowTests
     {
         await using var provider = await TestProvider.StartAsync();
         var authorization = await provider.AuthorizeAsync();
-        await provider.Device.ApproveAsync(await provider.Device.NextAsync());
+        await provider.Device.ApproveNextAsync();
 
         var stolen = await provider.RedeemAsync(authorization.AuthenticationRequestId!, TestClients.NoRefresh, TestClients.NoRefreshSecret);
         Assert.Equal("invalid_grant", stolen.Error);

@@ -30,7 +30,7 @@ public class PrivateKeyJwtTests : IAsyncLifetime
         var (response, body) = await AuthorizeAsync(TestJwts.ClientAssertion(TestClients.JwtKey, TestClients.Jwt, _provider.Issuer + path));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var authReqId = body.GetProperty("auth_req_id").GetString()!;
-        await _provider.Device.ApproveAsync(await _provider.Device.NextAsync());
+        await _provider.Device.ApproveNextAsync();
 
         var (tokenResponse, tokens) = await FormRequests.PostAsync(_provider.Http, "/token",
         [

@@ -184,7 +184,7 @@ public static class ClientMetadataValidator
                 {
                     errors.Add($"jwks key {i} has kty '{key.Kty}'; only RSA and EC keys are accepted");
                 }
-                else if (key.HasPrivateKey)
+                else if (key.HasPrivateKey || members.Keys.Any(m => m is "d" or "p" or "q" or "dp" or "dq" or "qi" or "oth" or "k"))
                 {
                     errors.Add($"jwks key {i} contains private key material; register the public key only");
                 }

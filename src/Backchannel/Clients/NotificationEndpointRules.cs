@@ -92,6 +92,9 @@ public static class NotificationEndpointRules
                 || (b[0] & 0xFE) == 0xFC                        // unique local fc00::/7
                 || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) // documentation
                 || (b[0] == 0 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B)    // NAT64 64:ff9b::/96
+                || (b[0] == 0x20 && b[1] == 0x02)                                  // 6to4 2002::/16 (embeds an IPv4 address)
+                || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)        // Teredo 2001::/32
+                || b[..12].IndexOfAnyExcept((byte)0) < 0                           // IPv4-compatible ::/96 (and ::, ::1)
                 || address.IsIPv4MappedToIPv6);
         }
 

@@ -190,9 +190,10 @@ public static class BackchannelAuthenticationRequestValidator
 
         foreach (var c in bindingMessage)
         {
-            if (char.IsControl(c))
+            if (char.IsControl(c) || IsDeceptiveFormatting(c))
             {
-                return new ProtocolError(ErrorCodes.InvalidBindingMessage, "binding_message must not contain control characters.");
+                return new ProtocolError(ErrorCodes.InvalidBindingMessage,
+                    "binding_message must not contain control characters, bidirectional overrides or invisible characters.");
             }
         }
 
@@ -205,6 +206,13 @@ public static class BackchannelAuthenticationRequestValidator
         return null;
     }
 
+    /// <summary>
+    /// Characters that can make the message the user reads differ from what the client meant: bidirectional embeddings,
+    /// overrides and isolates, and invisible spaces. Joiners stay allowed (emoji sequences use them).
+    /// </summary>
+    private static bool IsDeceptiveFormatting(char c) =>
+        c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200B' or '\u200E' or '\u200F' or '\u2060' or '\uFEFF' or '\u061C';
+
     private static ProtocolResult<int> ValidateRequestedExpiry(string? requestedExpiry, AuthenticationRequestPolicy policy)
     {
         if (requestedExpiry is null)
@@ -212,14 +220,15 @@ public static class BackchannelAuthenticationRequestValidator
             return policy.DefaultExpirySeconds;
         }
 
-        if (!requestedExpiry.All(char.IsAsciiDigit)
-            || !long.TryParse(requestedExpiry, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            || seconds <= 0)
+        if (requestedExpiry.Length == 0 || !requestedExpiry.All(char.IsAsciiDigit) || requestedExpiry.All(c => c == '0'))
         {
             return ProtocolError.InvalidRequest("requested_expiry must be a positive integer number of seconds.");
         }
 
-        return (int)Math.Min(seconds, policy.MaxExpirySeconds);
+        // Any positive integer is valid; one too large for a long is simply more than the maximum.
+        return long.TryParse(requestedExpiry, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? (int)Math.Min(seconds, policy.MaxExpirySeconds)
+            : policy.MaxExpirySeconds;
     }
 
     private static ProtocolError? ValidateAuthorizationDetails(string json)

@@ -12,6 +12,8 @@ public static class PasswordHasher
 {
     public const string Prefix = "pbkdf2-sha256$";
     public const int DefaultIterations = 100_000;
+    private const int MinIterations = 1_000;
+    private const int MaxIterations = 10_000_000;
     private const int SaltSize = 16;
     private const int HashSize = 32;
 
@@ -28,7 +30,8 @@ public static class PasswordHasher
     {
         var parts = encoded.Split('$');
         if (parts.Length != 4 || parts[0] + "$" != Prefix
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations) || iterations < 1)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations)
+            || iterations is < MinIterations or > MaxIterations)
         {
             return false;
         }
@@ -37,6 +40,12 @@ public static class PasswordHasher
         {
             var salt = Convert.FromBase64String(parts[2]);
             var expected = Convert.FromBase64String(parts[3]);
+            if (salt.Length < 8 || expected.Length != HashSize)
+            {
+                // A truncated or hand-made encoding must never match (an empty hash would match everything).
+                return false;
+            }
+
             var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
             return CryptographicOperations.FixedTimeEquals(actual, expected);
         }

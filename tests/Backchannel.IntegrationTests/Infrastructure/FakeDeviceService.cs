@@ -91,6 +91,20 @@ internal sealed class FakeDeviceService : IAsyncDisposable
 
     public Task<HttpResponseMessage> DenyAsync(ReceivedNotification notification) => DecideAsync(notification, new { status = "denied" });
 
+    /// <summary>Waits for the next notification and approves it; the provider must answer 204.</summary>
+    public async Task ApproveNextAsync()
+    {
+        using var response = await ApproveAsync(await NextAsync());
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    /// <summary>Waits for the next notification and denies it; the provider must answer 204.</summary>
+    public async Task DenyNextAsync()
+    {
+        using var response = await DenyAsync(await NextAsync());
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
     public Task<HttpResponseMessage> DecideAsync(ReceivedNotification notification, object body, string? token = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, notification.CallbackUrl) { Content = JsonContent.Create(body) };

@@ -13,6 +13,26 @@ internal static class TestClients
     public const string Signed = "signed-client";
     public const string NoRefresh = "norefresh-client";
     public const string NoRefreshSecret = "norefresh-client-secret";
+    public const string Ping = "ping-client";
+    public const string PingSecret = "ping-client-secret";
+    public const string Push = "push-client";
+    public const string PushSecret = "push-client-secret";
+
+    /// <summary>A client_notification_token: 32 random bytes, base64url.</summary>
+    public static string NewNotificationToken() => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A ping client and a push client whose notification endpoint is <paramref name="endpoint"/>.</summary>
+    public static Dictionary<string, string?> Notifying(string endpoint) => new()
+    {
+        ["Backchannel:Clients:6:client_id"] = Ping,
+        ["Backchannel:Clients:6:client_secret"] = PingSecret,
+        ["Backchannel:Clients:6:backchannel_token_delivery_mode"] = "ping",
+        ["Backchannel:Clients:6:backchannel_client_notification_endpoint"] = endpoint,
+        ["Backchannel:Clients:7:client_id"] = Push,
+        ["Backchannel:Clients:7:client_secret"] = PushSecret,
+        ["Backchannel:Clients:7:backchannel_token_delivery_mode"] = "push",
+        ["Backchannel:Clients:7:backchannel_client_notification_endpoint"] = endpoint,
+    };
 
     /// <summary>The private_key_jwt client's key (also signs its login_hint_tokens).</summary>
     public static readonly TestKey JwtKey = TestKey.EllipticCurve();

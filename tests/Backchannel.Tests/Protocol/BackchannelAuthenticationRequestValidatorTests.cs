@@ -219,6 +219,10 @@ public class BackchannelAuthenticationRequestValidatorTests
     [InlineData("nul\u0000byte")]
     [InlineData("delete\u007F")]
     [InlineData("c1\u0085control")]
+    [InlineData("pay 10 EUR to \u202Etxe.CMEA")]
+    [InlineData("isolate \u2067hidden\u2069")]
+    [InlineData("zero\u200Bwidth space")]
+    [InlineData("byte order \uFEFFmark")]
     public void Binding_message_with_control_characters_is_invalid_binding_message(string message)
     {
         Fails(Valid with { BindingMessage = message }, Poll, ErrorCodes.InvalidBindingMessage);
@@ -237,6 +241,7 @@ public class BackchannelAuthenticationRequestValidatorTests
     [InlineData("Pay \u20ac10 to \U0001F431 Caf\u00e9 \U0001F44D")]
     [InlineData("\u00dcberweisung an Zo\u00eb: \u65e5\u672c\u8a9e")]
     [InlineData("\u0645\u0631\u062d\u0628\u0627")]
+    [InlineData("family \U0001F468\u200D\U0001F469\u200D\U0001F467")]
     public void Binding_message_with_emoji_and_non_ascii_text_is_accepted(string message)
     {
         var validated = Succeeds(Valid with { BindingMessage = message }, Poll);
@@ -297,6 +302,7 @@ public class BackchannelAuthenticationRequestValidatorTests
     [InlineData("601")]
     [InlineData("86400")]
     [InlineData("2147483648")]
+    [InlineData("99999999999999999999999999")]
     public void Requested_expiry_larger_than_the_maximum_is_capped(string requestedExpiry)
     {
         var validated = Succeeds(Valid with { RequestedExpiry = requestedExpiry }, Poll with { MaxExpirySeconds = 600 });
