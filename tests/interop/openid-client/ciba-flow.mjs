@@ -1,23 +1,53 @@
 // Runs one CIBA flow with openid-client v6 and prints the outcome as one line of JSON.
-// Usage: node ciba-flow.mjs <issuer> <client_id> <client_secret> <login_hint> [binding_message]
+// Usage: node ciba-flow.mjs <issuer> <client_id> <client_secret> <login_hint> [binding_message] [ping_port]
+// With a ping port, the script is a ping client: it listens on 127.0.0.1:<ping_port>/cb, sends a
+// client_notification_token, waits for the ping (checking its bearer token and auth_req_id), then redeems.
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 
-const [issuer, clientId, clientSecret, loginHint, bindingMessage = 'openid-client interop'] = process.argv.slice(2);
+const [issuer, clientId, clientSecret, loginHint, bindingMessage = 'openid-client interop', pingPort] = process.argv.slice(2);
+
+function listenForPing(port, expectedToken) {
+  let resolvePing;
+  const pinged = new Promise((resolve) => { resolvePing = resolve; });
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      res.writeHead(204).end();
+      resolvePing({ authorization: req.headers.authorization, body: JSON.parse(body) });
+    });
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, pinged })))
+    .then((listening) => ({ ...listening, expectedToken }));
+}
 
 try {
   const config = await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(clientSecret), {
     execute: [client.allowInsecureRequests],
   });
 
-  const authorization = await client.initiateBackchannelAuthentication(config, {
-    scope: 'openid profile email',
-    login_hint: loginHint,
-    binding_message: bindingMessage,
-  });
+  const parameters = { scope: 'openid profile email', login_hint: loginHint, binding_message: bindingMessage };
+  let ping = null;
+  if (pingPort) {
+    const notificationToken = randomBytes(32).toString('base64url');
+    ping = await listenForPing(Number(pingPort), notificationToken);
+    parameters.client_notification_token = notificationToken;
+  }
 
-  const tokens = await client.pollBackchannelAuthenticationGrant(config, authorization, {
-    signal: AbortSignal.timeout(30_000),
-  });
+  const authorization = await client.initiateBackchannelAuthentication(config, parameters);
+
+  let pinged = false;
+  if (ping) {
+    const received = await Promise.race([ping.pinged, new Promise((_, reject) => setTimeout(() => reject(new Error('no ping within 20 s')), 20_000))]);
+    ping.server.close();
+    if (received.authorization !== `Bearer ${ping.expectedToken}`) throw new Error('the ping carried the wrong bearer token');
+    if (received.body.auth_req_id !== authorization.auth_req_id) throw new Error('the ping carried the wrong auth_req_id');
+    pinged = true;
+  }
+
+  const tokens = await client.pollBackchannelAuthenticationGrant(config, authorization, { signal: AbortSignal.timeout(30_000) });
   const claims = tokens.claims();
   const userInfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
 
@@ -29,6 +59,7 @@ try {
 
   console.log(JSON.stringify({
     ok: true,
+    pinged,
     expires_in: authorization.expires_in,
     interval: authorization.interval ?? null,
     token_type: tokens.token_type,
@@ -42,3 +73,4 @@ try {
 } catch (error) {
   console.log(JSON.stringify({ ok: false, error: error.error ?? error.code ?? error.name, description: error.error_description ?? error.message }));
 }
+process.exit(0);
