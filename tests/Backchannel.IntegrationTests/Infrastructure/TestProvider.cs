@@ -87,7 +87,17 @@ internal sealed class TestProvider : IAsyncDisposable
 
         var app = builder.Build();
         app.MapBackchannel();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await device.DisposeAsync();
+            throw;
+        }
+
         return new TestProvider(app, issuer, directory, ownsDirectory, device);
     }
 
