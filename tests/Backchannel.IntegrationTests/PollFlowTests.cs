@@ -118,19 +118,20 @@ public class PollFlowTests
     [Fact]
     public async Task Polling_faster_than_the_interval_is_slow_down_and_the_interval_grows_by_five_seconds()
     {
-        await using var provider = await TestProvider.StartAsync();
+        // A 2 s interval leaves room for a loaded machine between two immediate polls.
+        await using var provider = await TestProvider.StartAsync(new Dictionary<string, string?> { ["Backchannel:Ciba:PollingIntervalSeconds"] = "2" });
         var authorization = await provider.AuthorizeAsync();
-        Assert.Equal(1, authorization.Interval);
+        Assert.Equal(2, authorization.Interval);
 
         Assert.Equal("authorization_pending", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
         Assert.Equal("slow_down", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
 
-        // The interval is now 6 s: waiting the original 1 s is still too fast.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // The interval is now 7 s: waiting the original 2 s (and more) is still too fast.
+        await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal("slow_down", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
 
-        // 11 s now; waiting that long is polite.
-        await Task.Delay(TimeSpan.FromSeconds(11.2));
+        // 12 s now; waiting that long is polite.
+        await Task.Delay(TimeSpan.FromSeconds(12.3));
         Assert.Equal("authorization_pending", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
     }
 
