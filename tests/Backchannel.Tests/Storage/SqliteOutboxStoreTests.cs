@@ -47,6 +47,18 @@ public sealed class SqliteOutboxStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_id_of_a_completed_message_is_never_given_to_a_new_one()
+    {
+        // The worker tracks messages in flight by id: a reused id would make it skip the new message.
+        var first = await InsertUnleasedAsync(Message("txn-1", Now));
+        await _store.CompleteAsync(first.Id, default);
+
+        var second = await InsertUnleasedAsync(Message("txn-2", Now));
+
+        Assert.True(second.Id > first.Id, $"id {first.Id} was given again");
+    }
+
+    [Fact]
     public async Task Message_not_yet_due_is_not_claimed()
     {
         await InsertUnleasedAsync(Message("txn-1", Now.AddSeconds(1)));

@@ -56,7 +56,7 @@ CREATE INDEX auth_requests_expires_at ON auth_requests (expires_at);
 -- Notifications to deliver (authentication devices; ping and push), written in the same transaction as the change
 -- that causes them and delivered by a background worker.
 CREATE TABLE outbox (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: a delivered id must not come back for a new message
     request_id       TEXT    NOT NULL,
     kind             INTEGER NOT NULL,
     payload          BLOB    NULL,
