@@ -16,6 +16,9 @@ public sealed class BackchannelMetrics
     public BackchannelMetrics()
     {
         var factory = Metrics.WithCustomRegistry(Registry);
+
+        // No exemplars: looking up the current trace on every increment costs time on the hot path.
+        factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
         _authenticationRequests = factory.CreateCounter("backchannel_authentication_requests_total",
             "Backchannel authentication requests, by outcome (accepted or the error code).", "outcome");
         _tokenResponses = factory.CreateCounter("backchannel_token_responses_total",

@@ -15,17 +15,17 @@ public sealed class SqliteDatabaseTests : IDisposable
     private bool HasJti(string key) =>
         _temp.Database.Read(session => session.Scalar("SELECT 1 FROM used_jtis WHERE jti_key = $k", ("$k", key))) is not null;
 
-    /// <summary>Holds the writer thread until released, so that the writes queued meanwhile form one batch.</summary>
+    /// <summary>Holds the writer (a write leading on another thread) until released, so that the writes queued meanwhile form one batch.</summary>
     private async Task<(Task Blocker, ManualResetEventSlim Gate)> BlockWriterAsync()
     {
         var gate = new ManualResetEventSlim();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var blocker = _temp.Database.WriteAsync(_ =>
+        var blocker = Task.Run(() => _temp.Database.WriteAsync(_ =>
         {
             started.SetResult();
             gate.Wait(TimeSpan.FromSeconds(10));
             return 0;
-        });
+        }));
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         return (blocker, gate);
     }
