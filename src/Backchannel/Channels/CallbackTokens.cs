@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Backchannel.Configuration;
 using Backchannel.Endpoints;
@@ -14,10 +15,13 @@ namespace Backchannel.Channels;
 /// <summary>
 /// The callback token an authentication device presents at /ciba/callback: a JWT the provider signs (ES256) with
 /// iss = issuer, aud = the callback URL, sub = the transaction id, exp = the request's expiry. It carries no auth_req_id.
+/// Tokens this process issued are remembered by their SHA-256 until used or expired, so that checking one costs a hash,
+/// not a signature verification; any other genuine token (issued before a restart) is verified against the keys.
 /// </summary>
 public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly ConcurrentDictionary<string, IssuedToken> _issued = new(StringComparer.Ordinal);
 
     public string CallbackUrl => options.Value.IssuerUri + EndpointPaths.DeviceCallback;
 
@@ -36,12 +40,34 @@ public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions>
             writer.WriteEndObject();
         }
 
-        return JwsWriter.Sign(keys.Current.CallbackSigningKey, "JWT", buffer.WrittenSpan);
+        var token = JwsWriter.Sign(keys.Current.CallbackSigningKey, "JWT", buffer.WrittenSpan);
+        _issued[Fingerprint(token)] = new IssuedToken(request.Id, request.ExpiresAt);
+        return token;
+    }
+
+    /// <summary>The token was used (its decision recorded): checking it again takes the full verification.</summary>
+    public void Forget(string token) => _issued.TryRemove(Fingerprint(token), out _);
+
+    /// <summary>Drops remembered tokens that expired.</summary>
+    public void ForgetExpired(DateTimeOffset now)
+    {
+        foreach (var (fingerprint, issued) in _issued)
+        {
+            if (issued.ExpiresAt <= now)
+            {
+                _issued.TryRemove(fingerprint, out _);
+            }
+        }
     }
 
     /// <summary>Validates a callback token; the transaction id, or why it is refused.</summary>
     public async Task<CallbackTokenResult> ValidateAsync(string token)
     {
+        if (_issued.TryGetValue(Fingerprint(token), out var issued))
+        {
+            return new CallbackTokenResult(issued.TransactionId, Expired: issued.ExpiresAt <= time.GetUtcNow());
+        }
+
         var result = await _handler.ValidateTokenAsync(token, Parameters(checkLifetime: true));
         if (result.IsValid)
         {
@@ -57,6 +83,10 @@ public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions>
         var genuine = await _handler.ValidateTokenAsync(token, Parameters(checkLifetime: false));
         return genuine.IsValid ? new CallbackTokenResult(((JsonWebToken)genuine.SecurityToken).Subject, Expired: true) : default;
     }
+
+    private static string Fingerprint(string token) => Convert.ToBase64String(SecretHash.Compute(token));
+
+    private sealed record IssuedToken(string TransactionId, DateTimeOffset ExpiresAt);
 
     private TokenValidationParameters Parameters(bool checkLifetime) => new()
     {

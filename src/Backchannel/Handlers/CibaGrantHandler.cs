@@ -44,13 +44,8 @@ public sealed class CibaGrantHandler(
                     return decision.Error!;
 
                 case CibaGrantOutcome.Poll:
-                    var poll = await requests.RecordPollAsync(request!.Id, now, cancellationToken);
-                    if (poll is { } result)
-                    {
-                        return result.SlowDown ? CibaGrantRules.SlowDown(result.IntervalSeconds) : CibaGrantRules.AuthorizationPending;
-                    }
-
-                    break;
+                    var poll = await requests.RecordPollAsync(request!, now, cancellationToken);
+                    return poll.SlowDown ? CibaGrantRules.SlowDown(poll.IntervalSeconds) : CibaGrantRules.AuthorizationPending;
 
                 case CibaGrantOutcome.Issue:
                     var issued = tokens.Issue(new TokenGrant

@@ -89,6 +89,7 @@ public sealed class DeviceCallbackHandler(
         switch (result.Outcome)
         {
             case DecisionOutcome.Decided:
+                callbackTokens.Forget(bearerToken);
                 metrics.Decision(decision.Approved);
                 if (result.Notification is { } notification)
                 {

@@ -1,3 +1,4 @@
+using Backchannel.Channels;
 using Backchannel.Configuration;
 using Backchannel.Storage;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +16,7 @@ internal sealed partial class ExpiredDataCleanupService(
     IReplayCache replayCache,
     IRefreshTokenStore refreshTokens,
     IRevokedAccessTokenStore revokedAccessTokens,
+    CallbackTokens callbackTokens,
     IOptions<BackchannelOptions> options,
     TimeProvider time,
     ILogger<ExpiredDataCleanupService> logger) : BackgroundService
@@ -28,6 +30,7 @@ internal sealed partial class ExpiredDataCleanupService(
             try
             {
                 var now = time.GetUtcNow();
+                callbackTokens.ForgetExpired(now);
                 var removed = await requests.DeleteExpiredAsync(now.AddSeconds(-storage.ExpiredRequestRetentionSeconds), stoppingToken)
                     + await replayCache.DeleteExpiredAsync(now, stoppingToken)
                     + await refreshTokens.DeleteExpiredAsync(now, stoppingToken)

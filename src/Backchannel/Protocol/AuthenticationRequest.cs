@@ -47,8 +47,6 @@ public sealed record AuthenticationRequest
     /// <summary>The minimum seconds between two polls; grows by 5 after each slow_down.</summary>
     public required int IntervalSeconds { get; init; }
 
-    public DateTimeOffset? LastPolledAt { get; init; }
-
     public DateTimeOffset? DecidedAt { get; init; }
 
     /// <summary>The authentication context class the device reported.</summary>

@@ -13,8 +13,8 @@ public interface IAuthenticationRequestStore
 
     ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Records a poll of a pending request and applies the interval rule; null when the request is no longer pending.</summary>
-    Task<PollResult?> RecordPollAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Records a poll of a pending request and applies the interval rule (slow_down grows the stored interval).</summary>
+    ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Decides a pending, unexpired request once. The effects (the client's notification, a pushed refresh token) are

@@ -92,7 +92,6 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
         Assert.Equal(request.CreatedAt, found.CreatedAt);
         Assert.Equal(request.ExpiresAt, found.ExpiresAt);
         Assert.Equal(request.IntervalSeconds, found.IntervalSeconds);
-        Assert.Null(found.LastPolledAt);
         Assert.Null(found.DecidedAt);
         Assert.Null(found.Acr);
         Assert.Null(found.Amr);
@@ -152,14 +151,11 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
     // polling
 
     [Fact]
-    public async Task First_poll_is_fine_and_recorded()
+    public async Task First_poll_is_fine()
     {
         var request = await CreateAsync(TempDatabase.Request(Now));
 
-        var result = await _store.RecordPollAsync(request.Id, Now.AddSeconds(1), default);
-
-        Assert.Equal(new PollResult(false, 5), result);
-        Assert.Equal(Now.AddSeconds(1), (await _store.FindAsync(request.Id, default))!.LastPolledAt);
+        Assert.Equal(new PollResult(false, 5), await _store.RecordPollAsync(request, Now.AddSeconds(1), default));
     }
 
     [Fact]
@@ -167,26 +163,49 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
     {
         var request = await CreateAsync(TempDatabase.Request(Now));
 
-        Assert.Equal(new PollResult(false, 5), await _store.RecordPollAsync(request.Id, Now, default));
-        Assert.Equal(new PollResult(true, 10), await _store.RecordPollAsync(request.Id, Now.AddSeconds(2), default));
+        Assert.Equal(new PollResult(false, 5), await _store.RecordPollAsync(request, Now, default));
+        Assert.Equal(new PollResult(true, 10), await _store.RecordPollAsync(request, Now.AddSeconds(2), default));
         Assert.Equal(10, (await _store.FindAsync(request.Id, default))!.IntervalSeconds);
 
         // Six seconds later: beyond the old interval, within the new one.
-        Assert.Equal(new PollResult(true, 15), await _store.RecordPollAsync(request.Id, Now.AddSeconds(8), default));
+        Assert.Equal(new PollResult(true, 15), await _store.RecordPollAsync(request, Now.AddSeconds(8), default));
 
         // Now at the grown interval: fine, and the interval stays grown.
-        Assert.Equal(new PollResult(false, 15), await _store.RecordPollAsync(request.Id, Now.AddSeconds(23), default));
-        Assert.Equal(new PollResult(false, 15), await _store.RecordPollAsync(request.Id, Now.AddSeconds(40), default));
+        Assert.Equal(new PollResult(false, 15), await _store.RecordPollAsync(request, Now.AddSeconds(23), default));
+        Assert.Equal(new PollResult(false, 15), await _store.RecordPollAsync(request, Now.AddSeconds(40), default));
         Assert.Equal(15, (await _store.FindAsync(request.Id, default))!.IntervalSeconds);
     }
 
     [Fact]
-    public async Task Poll_of_a_request_that_is_not_pending_or_unknown_is_null()
+    public async Task A_grown_interval_outlives_the_process()
     {
-        var approved = await CreateAsync(TempDatabase.Request(Now, AuthenticationRequestStatus.Approved));
+        var request = await CreateAsync(TempDatabase.Request(Now));
+        await _store.RecordPollAsync(request, Now, default);
+        await _store.RecordPollAsync(request, Now.AddSeconds(1), default);
 
-        Assert.Null(await _store.RecordPollAsync(approved.Id, Now, default));
-        Assert.Null(await _store.RecordPollAsync("unknown", Now, default));
+        // A new store (a restarted process) knows no poll times, but reads the grown interval from the row.
+        var restarted = new SqliteAuthenticationRequestStore(_temp.Database);
+        var stored = (await restarted.FindAsync(request.Id, default))!;
+        Assert.Equal(10, stored.IntervalSeconds);
+        Assert.Equal(new PollResult(false, 10), await restarted.RecordPollAsync(stored, Now.AddSeconds(2), default));
+        Assert.Equal(new PollResult(true, 15), await restarted.RecordPollAsync(stored, Now.AddSeconds(3), default));
+    }
+
+    [Fact]
+    public async Task Polls_cost_no_write_until_a_slow_down()
+    {
+        var request = await CreateAsync(TempDatabase.Request(Now));
+        var walLength = new FileInfo(_temp.Path + "-wal").Length;
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False((await _store.RecordPollAsync(request, Now.AddSeconds(5 * i), default)).SlowDown);
+        }
+
+        Assert.Equal(5, (await _store.FindAsync(request.Id, default))!.IntervalSeconds);
+        Assert.Equal(walLength, new FileInfo(_temp.Path + "-wal").Length);
+        await _store.RecordPollAsync(request, Now.AddSeconds(21), default);
+        Assert.True(new FileInfo(_temp.Path + "-wal").Length > walLength, "a slow_down writes the grown interval");
     }
 
     // decisions

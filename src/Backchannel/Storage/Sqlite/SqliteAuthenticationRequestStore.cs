@@ -6,15 +6,17 @@ namespace Backchannel.Storage.Sqlite;
 
 internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) : IAuthenticationRequestStore
 {
+    private readonly PollTimes _polls = new();
+
     private const string Columns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
         "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, " +
-        "last_polled_at, decided_at, acr, amr, auth_req_id_sealed";
+        "decided_at, acr, amr, auth_req_id_sealed";
 
     private const string Insert =
         "INSERT INTO auth_requests (" + Columns + ") VALUES ($id, $hash, $client_id, $subject, $scope, $acr_values, $binding_message, " +
         "$login_hint, $authorization_details, $request_context, $client_notification_token, $delivery_mode, $channel, $status, " +
-        "$created_at, $expires_at, $interval, NULL, NULL, NULL, NULL, $sealed)";
+        "$created_at, $expires_at, $interval, NULL, NULL, NULL, $sealed)";
 
     private const string SelectByHash = "SELECT " + Columns + " FROM auth_requests WHERE auth_req_id_hash = $hash";
     private const string SelectById = "SELECT " + Columns + " FROM auth_requests WHERE id = $id";
@@ -39,27 +41,18 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
     public ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken) =>
         ValueTask.FromResult(database.Read(session => ReadOne(session, SelectById, "$id", id)));
 
-    public Task<PollResult?> RecordPollAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync<PollResult?>(session =>
+    public async ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = _polls.Record(request.Id, request.IntervalSeconds, now);
+        if (result.SlowDown)
         {
-            DateTimeOffset? lastPolledAt;
-            int interval;
-            using (var reader = session.Query("SELECT status, last_polled_at, interval_seconds FROM auth_requests WHERE id = $id", ("$id", id)))
-            {
-                if (!reader.Read() || reader.GetInt32(0) != (int)AuthenticationRequestStatus.Pending)
-                {
-                    return null;
-                }
+            await database.WriteAsync(session => session.Execute(
+                "UPDATE auth_requests SET interval_seconds = MAX(interval_seconds, $interval) WHERE id = $id",
+                ("$interval", result.IntervalSeconds), ("$id", request.Id)));
+        }
 
-                lastPolledAt = reader.IsDBNull(1) ? null : UnixTime.FromMs(reader.GetInt64(1));
-                interval = reader.GetInt32(2);
-            }
-
-            var result = CibaGrantRules.Poll(lastPolledAt, interval, now);
-            session.Execute("UPDATE auth_requests SET last_polled_at = $now, interval_seconds = $interval WHERE id = $id",
-                ("$now", UnixTime.ToMs(now)), ("$interval", result.IntervalSeconds), ("$id", id));
-            return result;
-        });
+        return result;
+    }
 
     public Task<DecisionResult> DecideAsync(string id, AuthenticationDecision decision, DateTimeOffset now, DecisionEffects effects,
         CancellationToken cancellationToken) =>
@@ -93,6 +86,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
 
             var decided = request with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr };
             var message = effects.Notification is { } notification ? SqliteOutboxStore.Insert(session, notification) : null;
+            _polls.Forget(id);
             return new DecisionResult(DecisionOutcome.Decided, decided, message);
         });
 
@@ -156,10 +150,13 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             return claimed;
         });
 
-    public Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        database.WriteAsync(session => session.Execute(
+    public Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        _polls.ForgetPolledBefore(cutoff);
+        return database.WriteAsync(session => session.Execute(
             "DELETE FROM auth_requests WHERE expires_at < $cutoff OR redeemed_at < $cutoff",
             ("$cutoff", UnixTime.ToMs(cutoff))));
+    }
 
     private static AuthenticationRequest? ReadOne(SqliteSession session, string sql, string name, object value)
     {
@@ -186,10 +183,9 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         CreatedAt = UnixTime.FromMs(r.GetInt64(14)),
         ExpiresAt = UnixTime.FromMs(r.GetInt64(15)),
         IntervalSeconds = r.GetInt32(16),
-        LastPolledAt = r.IsDBNull(17) ? null : UnixTime.FromMs(r.GetInt64(17)),
-        DecidedAt = r.IsDBNull(18) ? null : UnixTime.FromMs(r.GetInt64(18)),
-        Acr = r.GetNullableString(19),
-        Amr = r.IsDBNull(20) ? null : StorageJson.DeserializeStrings(r.GetString(20)),
-        SealedAuthReqId = r.IsDBNull(21) ? null : (byte[])r.GetValue(21),
+        DecidedAt = r.IsDBNull(17) ? null : UnixTime.FromMs(r.GetInt64(17)),
+        Acr = r.GetNullableString(18),
+        Amr = r.IsDBNull(19) ? null : StorageJson.DeserializeStrings(r.GetString(19)),
+        SealedAuthReqId = r.IsDBNull(20) ? null : (byte[])r.GetValue(20),
     };
 }

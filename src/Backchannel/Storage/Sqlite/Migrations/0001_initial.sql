@@ -45,7 +45,6 @@ CREATE TABLE auth_requests (
     created_at                  INTEGER NOT NULL,
     expires_at                  INTEGER NOT NULL,
     interval_seconds            INTEGER NOT NULL,
-    last_polled_at              INTEGER NULL,
     decided_at                  INTEGER NULL,
     acr                         TEXT    NULL,
     amr                         TEXT    NULL,                   -- JSON array
