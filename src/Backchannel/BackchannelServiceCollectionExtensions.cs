@@ -94,7 +94,8 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<ClientJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
         services.AddHttpClient(ClientKeyResolver.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
-            .ConfigurePrimaryHttpMessageHandler(provider => ClientUrlHandler(provider));
+            .ConfigurePrimaryHttpMessageHandler(provider => ClientUrlHandler(provider))
+            .RemoveAllLoggers();
     }
 
     private static void AddUsers(IServiceCollection services)
@@ -126,12 +127,14 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<IOutboxMessageSender, PingSender>();
         services.AddSingleton<IOutboxMessageSender, PushSender>();
         services.AddHttpClient(ClientNotificationPoster.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
-            .ConfigurePrimaryHttpMessageHandler(provider => ClientUrlHandler(provider));
+            .ConfigurePrimaryHttpMessageHandler(provider => ClientUrlHandler(provider))
+            .RemoveAllLoggers();
 
         // The device service is the operator's own and may live on a private network: no address filter.
         services.AddHttpClient(HttpDeviceChannel.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
             .ConfigurePrimaryHttpMessageHandler(provider => OutboundHttpHandlers.Create(allowPrivateNetworks: true, NotificationTimeout(provider),
-                Notifications(provider).TrustedCertificatesFile));
+                Notifications(provider).TrustedCertificatesFile))
+            .RemoveAllLoggers();
     }
 
     private static void AddHandlers(IServiceCollection services)

@@ -41,7 +41,7 @@ public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions>
         }
 
         var token = JwsWriter.Sign(keys.Current.CallbackSigningKey, "JWT", buffer.WrittenSpan);
-        _issued[Fingerprint(token)] = new IssuedToken(request.Id, request.ExpiresAt);
+        _issued[Fingerprint(token)] = new IssuedToken(request.Id, request.ExpiresAt, request.DeliveryMode);
         return token;
     }
 
@@ -65,7 +65,7 @@ public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions>
     {
         if (_issued.TryGetValue(Fingerprint(token), out var issued))
         {
-            return new CallbackTokenResult(issued.TransactionId, Expired: issued.ExpiresAt <= time.GetUtcNow());
+            return new CallbackTokenResult(issued.TransactionId, Expired: issued.ExpiresAt <= time.GetUtcNow(), issued.DeliveryMode);
         }
 
         var result = await _handler.ValidateTokenAsync(token, Parameters(checkLifetime: true));
@@ -86,7 +86,7 @@ public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions>
 
     private static string Fingerprint(string token) => Convert.ToBase64String(SecretHash.Compute(token));
 
-    private sealed record IssuedToken(string TransactionId, DateTimeOffset ExpiresAt);
+    private sealed record IssuedToken(string TransactionId, DateTimeOffset ExpiresAt, string DeliveryMode);
 
     private TokenValidationParameters Parameters(bool checkLifetime) => new()
     {
@@ -101,5 +101,8 @@ public sealed class CallbackTokens(KeyManager keys, IOptions<BackchannelOptions>
     };
 }
 
-/// <summary>The transaction a callback token names (null when the token is not genuine), and whether it expired.</summary>
-public readonly record struct CallbackTokenResult(string? TransactionId, bool Expired);
+/// <summary>
+/// The transaction a callback token names (null when the token is not genuine), whether it expired, and the request's
+/// delivery mode when this process issued the token (null otherwise).
+/// </summary>
+public readonly record struct CallbackTokenResult(string? TransactionId, bool Expired, string? DeliveryMode = null);

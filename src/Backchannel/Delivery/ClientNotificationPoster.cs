@@ -1,4 +1,8 @@
 using System.Net.Http.Headers;
+using Backchannel.Clients;
+using Backchannel.Keys;
+using Backchannel.Protocol;
+using Backchannel.Storage;
 
 namespace Backchannel.Delivery;
 
@@ -6,9 +10,31 @@ namespace Backchannel.Delivery;
 /// POSTs a ping or push to a client's notification endpoint with <c>Authorization: Bearer {client_notification_token}</c>,
 /// through the HTTP client that refuses redirects and private addresses (unless allowed).
 /// </summary>
-public sealed class ClientNotificationPoster(IHttpClientFactory httpClients)
+public sealed class ClientNotificationPoster(
+    IHttpClientFactory httpClients,
+    IAuthenticationRequestStore requests,
+    IClientRegistry clients,
+    SecretSealer sealer)
 {
     public const string HttpClientName = "Backchannel.ClientNotifications";
+
+    /// <summary>Where and with what a notification goes: the request, its auth_req_id, the client's endpoint and bearer token.</summary>
+    public async Task<(ClientNotificationTarget? Target, DeliveryResult Refusal)> ResolveAsync(OutboxWork work, CancellationToken cancellationToken)
+    {
+        var request = work.Request ?? await requests.FindAsync(work.Message.RequestId, cancellationToken);
+        if (request is null)
+        {
+            return (null, new DeliveryResult(DeliveryStatus.Rejected, "the request was removed"));
+        }
+
+        if (clients.Find(request.ClientId)?.NotificationEndpoint is not { } endpoint || request.ClientNotificationToken is not { } bearer
+            || request.SealedAuthReqId is not { } sealedId || sealer.UnsealString(sealedId, SealingContexts.AuthReqId(request.Id)) is not { } authReqId)
+        {
+            return (null, new DeliveryResult(DeliveryStatus.Rejected, "the client, its endpoint or the request's sealed auth_req_id is gone"));
+        }
+
+        return (new ClientNotificationTarget(request, authReqId, endpoint, bearer), default);
+    }
 
     public async Task<DeliveryResult> PostAsync(Uri endpoint, string bearerToken, byte[] json, CancellationToken cancellationToken)
     {
@@ -19,3 +45,6 @@ public sealed class ClientNotificationPoster(IHttpClientFactory httpClients)
         return DeliveryResult.FromResponse(response);
     }
 }
+
+/// <summary>A resolved ping or push destination.</summary>
+public sealed record ClientNotificationTarget(AuthenticationRequest Request, string AuthReqId, Uri Endpoint, string BearerToken);

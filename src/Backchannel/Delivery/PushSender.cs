@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Backchannel.Clients;
 using Backchannel.Json;
 using Backchannel.Keys;
 using Backchannel.Protocol;
@@ -17,7 +16,6 @@ public sealed class PushSender(
     IAuthenticationRequestStore requests,
     IRefreshTokenStore refreshTokens,
     IRevokedAccessTokenStore revokedAccessTokens,
-    IClientRegistry clients,
     SecretSealer sealer,
     ClientNotificationPoster poster,
     ClientNotifications notifications,
@@ -28,26 +26,22 @@ public sealed class PushSender(
 
     public async Task<DeliveryResult> SendAsync(OutboxWork work, CancellationToken cancellationToken)
     {
-        var request = work.Request ?? await requests.FindAsync(work.Message.RequestId, cancellationToken);
-        if (request is null)
+        var (target, refusal) = await poster.ResolveAsync(work, cancellationToken);
+        if (target is null)
         {
-            return new DeliveryResult(DeliveryStatus.Rejected, "the request was removed");
+            return refusal;
         }
 
-        if (clients.Find(request.ClientId)?.NotificationEndpoint is not { } endpoint || request.ClientNotificationToken is not { } bearer)
-        {
-            return new DeliveryResult(DeliveryStatus.Rejected, "the client or its notification endpoint is gone");
-        }
-
+        var request = target.Request;
         var body = work.Message.Payload is { } sealedTokens
             ? sealer.Unseal(sealedTokens, SealingContexts.PushedTokens(request.Id))
-            : ErrorBody(request);
+            : ErrorBody(request, target.AuthReqId);
         if (body is null)
         {
             return new DeliveryResult(DeliveryStatus.Rejected, "the sealed push could not be opened (its key is gone)");
         }
 
-        var result = await poster.PostAsync(endpoint, bearer, body, cancellationToken);
+        var result = await poster.PostAsync(target.Endpoint, target.BearerToken, body, cancellationToken);
         if (result.Status == DeliveryStatus.Delivered && work.Message.Payload is not null)
         {
             await requests.MarkDeliveredAsync(request.Id, time.GetUtcNow(), cancellationToken);
@@ -81,13 +75,8 @@ public sealed class PushSender(
         }
     }
 
-    private byte[]? ErrorBody(AuthenticationRequest request)
+    private static byte[] ErrorBody(AuthenticationRequest request, string authReqId)
     {
-        if (request.SealedAuthReqId is not { } sealedId || sealer.UnsealString(sealedId, SealingContexts.AuthReqId(request.Id)) is not { } authReqId)
-        {
-            return null;
-        }
-
         var (error, description) = request.Status switch
         {
             AuthenticationRequestStatus.Denied => (ErrorCodes.AccessDenied, "The user denied the authentication request."),

@@ -1,4 +1,3 @@
-using Backchannel.Clients;
 using Backchannel.Diagnostics;
 using Backchannel.Handlers;
 using Backchannel.Json;
@@ -13,31 +12,16 @@ internal static class BackchannelAuthenticationEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
     {
-        var services = context.RequestServices;
-        var metrics = services.GetRequiredService<BackchannelMetrics>();
-
-        var form = await ProtocolHttp.ReadFormAsync(context);
-        if (!form.Succeeded)
+        var metrics = context.RequestServices.GetRequiredService<BackchannelMetrics>();
+        var request = await ClientRequestReader.ReadAsync(context);
+        if (!request.Succeeded)
         {
-            await Fail(context, metrics, form.Error);
+            await Fail(context, metrics, request.Error!, request.BasicChallenge);
             return;
         }
 
-        var credentials = ClientCredentials.Read(context.Request.Headers.Authorization, form.Value);
-        if (!credentials.Succeeded)
-        {
-            await Fail(context, metrics, credentials.Error);
-            return;
-        }
-
-        var client = await services.GetRequiredService<ClientAuthenticator>().AuthenticateAsync(credentials.Value, context.RequestAborted);
-        if (!client.Succeeded)
-        {
-            await Fail(context, metrics, client.Error, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
-            return;
-        }
-
-        var result = await services.GetRequiredService<BackchannelAuthenticationHandler>().HandleAsync(form.Value, client.Value, context.RequestAborted);
+        var result = await context.RequestServices.GetRequiredService<BackchannelAuthenticationHandler>()
+            .HandleAsync(request.Form!, request.Client!, context.RequestAborted);
         if (!result.Succeeded)
         {
             await Fail(context, metrics, result.Error);

@@ -1,4 +1,3 @@
-using Backchannel.Clients;
 using Backchannel.Diagnostics;
 using Backchannel.Handlers;
 using Backchannel.Json;
@@ -13,32 +12,17 @@ internal static class TokenEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
     {
-        var services = context.RequestServices;
-        var metrics = services.GetRequiredService<BackchannelMetrics>();
-
-        var form = await ProtocolHttp.ReadFormAsync(context);
-        if (!form.Succeeded)
+        var metrics = context.RequestServices.GetRequiredService<BackchannelMetrics>();
+        var request = await ClientRequestReader.ReadAsync(context);
+        var grantType = request.Form?[Parameters.GrantType];
+        if (!request.Succeeded)
         {
-            await Fail(context, metrics, null, form.Error);
+            await Fail(context, metrics, grantType, request.Error!, request.BasicChallenge);
             return;
         }
 
-        var grantType = form.Value[Parameters.GrantType];
-        var credentials = ClientCredentials.Read(context.Request.Headers.Authorization, form.Value);
-        if (!credentials.Succeeded)
-        {
-            await Fail(context, metrics, grantType, credentials.Error);
-            return;
-        }
-
-        var client = await services.GetRequiredService<ClientAuthenticator>().AuthenticateAsync(credentials.Value, context.RequestAborted);
-        if (!client.Succeeded)
-        {
-            await Fail(context, metrics, grantType, client.Error, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
-            return;
-        }
-
-        var result = await services.GetRequiredService<TokenRequestHandler>().HandleAsync(form.Value, client.Value, context.RequestAborted);
+        var result = await context.RequestServices.GetRequiredService<TokenRequestHandler>()
+            .HandleAsync(request.Form!, request.Client!, context.RequestAborted);
         if (!result.Succeeded)
         {
             await Fail(context, metrics, grantType, result.Error);

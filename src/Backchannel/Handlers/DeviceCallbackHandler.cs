@@ -73,19 +73,32 @@ public sealed class DeviceCallbackHandler(
             return CallbackOutcome.InvalidBody;
         }
 
-        var request = await requests.FindAsync(transactionId, cancellationToken);
-        if (request is null || request.IsExpired(time.GetUtcNow()))
-        {
-            return CallbackOutcome.Expired;
-        }
-
-        if (request.Status != AuthenticationRequestStatus.Pending)
-        {
-            return CallbackOutcome.AlreadyDecided;
-        }
-
         var decision = new AuthenticationDecision(body.Status == "approved", body.Acr, body.Amr);
-        var result = await requests.DecideAsync(transactionId, decision, time.GetUtcNow(), Effects(request, decision), cancellationToken);
+
+        // Only an approved push needs the request beforehand: its tokens are signed now, outside the store's writer.
+        // Otherwise the notification is made inside the decision's transaction from the request as stored.
+        Func<AuthenticationRequest, DecisionEffects> effects = Notify;
+        if (decision.Approved && token.DeliveryMode is null or DeliveryModes.Push)
+        {
+            var request = await requests.FindAsync(transactionId, cancellationToken);
+            if (request is null || request.IsExpired(time.GetUtcNow()))
+            {
+                return CallbackOutcome.Expired;
+            }
+
+            if (request.Status != AuthenticationRequestStatus.Pending)
+            {
+                return CallbackOutcome.AlreadyDecided;
+            }
+
+            if (request.DeliveryMode == DeliveryModes.Push)
+            {
+                var pushed = PushTokens(request, decision);
+                effects = decided => pushed;
+            }
+        }
+
+        var result = await requests.DecideAsync(transactionId, decision, time.GetUtcNow(), effects, cancellationToken);
         switch (result.Outcome)
         {
             case DecisionOutcome.Decided:
@@ -105,15 +118,12 @@ public sealed class DeviceCallbackHandler(
         }
     }
 
-    /// <summary>What the decision brings: nothing for poll; a ping; or for push the sealed tokens (or the error).</summary>
-    private DecisionEffects Effects(AuthenticationRequest request, AuthenticationDecision decision)
-    {
-        if (request.DeliveryMode != DeliveryModes.Push || !decision.Approved)
-        {
-            var decided = request with { Status = decision.Approved ? AuthenticationRequestStatus.Approved : AuthenticationRequestStatus.Denied };
-            return new DecisionEffects(notifications.ForDecision(decided, null), null);
-        }
+    /// <summary>A decision's notification: nothing for poll, a ping, or the error push of a denial.</summary>
+    private DecisionEffects Notify(AuthenticationRequest decided) => new(notifications.ForDecision(decided, null), null);
 
+    /// <summary>An approved push: the tokens, issued now and sealed into the notification, and the refresh token to store.</summary>
+    private DecisionEffects PushTokens(AuthenticationRequest request, AuthenticationDecision decision)
+    {
         var authReqId = request.SealedAuthReqId is { } sealedId ? sealer.UnsealString(sealedId, SealingContexts.AuthReqId(request.Id)) : null;
         var client = clients.Find(request.ClientId);
         var issued = tokens.Issue(new TokenGrant
@@ -129,6 +139,7 @@ public sealed class DeviceCallbackHandler(
         });
         var payload = sealer.Seal(JsonSerializer.SerializeToUtf8Bytes(issued.Response, BackchannelJsonContext.Default.TokenResponse),
             SealingContexts.PushedTokens(request.Id));
-        return new DecisionEffects(notifications.ForDecision(request, payload), issued.RefreshToken);
+        var decided = request with { Status = AuthenticationRequestStatus.Approved };
+        return new DecisionEffects(notifications.ForDecision(decided, payload), issued.RefreshToken);
     }
 }

@@ -17,11 +17,11 @@ public interface IAuthenticationRequestStore
     ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Decides a pending, unexpired request once. The effects (the client's notification, a pushed refresh token) are
-    /// stored in the same transaction, so they exist exactly when the decision does.
+    /// Decides a pending, unexpired request once. The effects (the client's notification, a pushed refresh token), made
+    /// from the request as decided, are stored in the same transaction, so they exist exactly when the decision does.
     /// </summary>
-    Task<DecisionResult> DecideAsync(string id, AuthenticationDecision decision, DateTimeOffset now, DecisionEffects effects,
-        CancellationToken cancellationToken);
+    Task<DecisionResult> DecideAsync(string id, AuthenticationDecision decision, DateTimeOffset now,
+        Func<AuthenticationRequest, DecisionEffects> effects, CancellationToken cancellationToken);
 
     /// <summary>Marks an approved, unexpired request redeemed and stores its refresh token, once; false if another redemption won.</summary>
     Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken);

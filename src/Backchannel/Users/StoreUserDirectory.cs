@@ -1,24 +1,33 @@
+using System.Collections.Concurrent;
 using Backchannel.Storage;
 
 namespace Backchannel.Users;
 
-/// <summary>The built-in directory: users of the store, seeded from <c>Backchannel:Users</c>.</summary>
-public sealed class StoreUserDirectory(IUserStore store) : IUserDirectory
+/// <summary>
+/// The built-in directory: users of the store, seeded from <c>Backchannel:Users</c>. Lookups are cached for
+/// <see cref="CacheLifetime"/> (users change only when the configuration does), so a request does not cost a query.
+/// </summary>
+public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IUserDirectory
 {
-    public async ValueTask<User?> FindByLoginHintAsync(string loginHint, CancellationToken cancellationToken) =>
-        ToUser(await store.FindByIdentifierAsync(loginHint, cancellationToken));
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+    private const int MaxCachedLookups = 10_000;
 
-    public async ValueTask<User?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
-        ToUser(await store.FindByAttributeAsync(UserAttribute.Subject, subject, cancellationToken));
+    private readonly ConcurrentDictionary<(UserAttribute? Attribute, string Value), CachedUser> _cache = new();
 
-    public async ValueTask<User?> FindByEmailAsync(string email, CancellationToken cancellationToken) =>
-        ToUser(await store.FindByAttributeAsync(UserAttribute.Email, email, cancellationToken));
+    public ValueTask<User?> FindByLoginHintAsync(string loginHint, CancellationToken cancellationToken) =>
+        FindAsync(null, loginHint, cancellationToken);
 
-    public async ValueTask<User?> FindByPhoneNumberAsync(string phoneNumber, CancellationToken cancellationToken) =>
-        ToUser(await store.FindByAttributeAsync(UserAttribute.PhoneNumber, phoneNumber, cancellationToken));
+    public ValueTask<User?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+        FindAsync(UserAttribute.Subject, subject, cancellationToken);
 
-    public async ValueTask<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken) =>
-        ToUser(await store.FindByAttributeAsync(UserAttribute.Username, username, cancellationToken));
+    public ValueTask<User?> FindByEmailAsync(string email, CancellationToken cancellationToken) =>
+        FindAsync(UserAttribute.Email, email, cancellationToken);
+
+    public ValueTask<User?> FindByPhoneNumberAsync(string phoneNumber, CancellationToken cancellationToken) =>
+        FindAsync(UserAttribute.PhoneNumber, phoneNumber, cancellationToken);
+
+    public ValueTask<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken) =>
+        FindAsync(UserAttribute.Username, username, cancellationToken);
 
     public async ValueTask<bool> VerifyUserCodeAsync(User user, string userCode, CancellationToken cancellationToken)
     {
@@ -26,5 +35,27 @@ public sealed class StoreUserDirectory(IUserStore store) : IUserDirectory
         return record?.UserCodeHash is { } hash && PasswordHasher.Verify(userCode, hash);
     }
 
-    private static User? ToUser(UserRecord? record) => record is null ? null : User.From(record);
+    /// <summary>By an attribute, or (null) by any identifier a login_hint may be.</summary>
+    private async ValueTask<User?> FindAsync(UserAttribute? attribute, string value, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue((attribute, value), out var cached) && cached.ExpiresAt > now)
+        {
+            return cached.User;
+        }
+
+        var record = attribute is { } by
+            ? await store.FindByAttributeAsync(by, value, cancellationToken)
+            : await store.FindByIdentifierAsync(value, cancellationToken);
+        var user = record is null ? null : User.From(record);
+        if (_cache.Count >= MaxCachedLookups)
+        {
+            _cache.Clear();
+        }
+
+        _cache[(attribute, value)] = new CachedUser(user, now + CacheLifetime);
+        return user;
+    }
+
+    private sealed record CachedUser(User? User, DateTimeOffset ExpiresAt);
 }

@@ -216,7 +216,7 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
         var request = await CreateAsync(TempDatabase.Request(Now));
         var decidedAt = Now.AddSeconds(10);
 
-        var result = await _store.DecideAsync(request.Id, new AuthenticationDecision(true, "urn:acr:high", ["pwd", "otp"]), decidedAt, Ping(request), default);
+        var result = await _store.DecideAsync(request.Id, new AuthenticationDecision(true, "urn:acr:high", ["pwd", "otp"]), decidedAt, _ => Ping(request), default);
 
         Assert.Equal(DecisionOutcome.Decided, result.Outcome);
         Assert.NotNull(result.Request);
@@ -239,7 +239,7 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
     {
         var request = await CreateAsync(TempDatabase.Request(Now));
 
-        var result = await _store.DecideAsync(request.Id, new AuthenticationDecision(false, null, null), Now, DecisionEffects.None, default);
+        var result = await _store.DecideAsync(request.Id, new AuthenticationDecision(false, null, null), Now, _ => DecisionEffects.None, default);
 
         Assert.Equal(DecisionOutcome.Decided, result.Outcome);
         Assert.Null(result.Notification);
@@ -251,9 +251,9 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
     public async Task Second_decision_is_already_decided_and_changes_nothing()
     {
         var request = await CreateAsync(TempDatabase.Request(Now));
-        await _store.DecideAsync(request.Id, new AuthenticationDecision(true, "urn:acr:a", null), Now, Ping(request), default);
+        await _store.DecideAsync(request.Id, new AuthenticationDecision(true, "urn:acr:a", null), Now, _ => Ping(request), default);
 
-        var second = await _store.DecideAsync(request.Id, new AuthenticationDecision(false, "urn:acr:b", null), Now.AddSeconds(1), Ping(request), default);
+        var second = await _store.DecideAsync(request.Id, new AuthenticationDecision(false, "urn:acr:b", null), Now.AddSeconds(1), _ => Ping(request), default);
 
         Assert.Equal(DecisionOutcome.AlreadyDecided, second.Outcome);
         var stored = await _store.FindAsync(request.Id, default);
@@ -267,7 +267,7 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
     {
         var request = await CreateAsync(TempDatabase.Request(Now, lifetime: TimeSpan.FromSeconds(30)));
 
-        var result = await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now.AddSeconds(30), Ping(request), default);
+        var result = await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now.AddSeconds(30), _ => Ping(request), default);
 
         Assert.Equal(DecisionOutcome.Expired, result.Outcome);
         Assert.Equal(AuthenticationRequestStatus.Pending, (await _store.FindAsync(request.Id, default))!.Status);
@@ -277,7 +277,7 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
     public async Task Decision_on_an_unknown_request_is_not_found()
     {
         Assert.Equal(DecisionOutcome.NotFound,
-            (await _store.DecideAsync("unknown", new AuthenticationDecision(true, null, null), Now, DecisionEffects.None, default)).Outcome);
+            (await _store.DecideAsync("unknown", new AuthenticationDecision(true, null, null), Now, _ => DecisionEffects.None, default)).Outcome);
     }
 
     [Fact]
@@ -286,7 +286,7 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
         var request = await CreateAsync(TempDatabase.Request(Now));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
-            _store.DecideAsync(request.Id, new AuthenticationDecision(i % 2 == 0, $"acr-{i}", null), Now, Ping(request), default))));
+            _store.DecideAsync(request.Id, new AuthenticationDecision(i % 2 == 0, $"acr-{i}", null), Now, _ => Ping(request), default))));
 
         Assert.Single(results, r => r.Outcome == DecisionOutcome.Decided);
         Assert.Equal(49, results.Count(r => r.Outcome == DecisionOutcome.AlreadyDecided));
@@ -302,9 +302,9 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
         var refreshToken = RefreshToken();
 
         var first = await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now,
-            new DecisionEffects(PingMessage(request), refreshToken), default);
+            _ => new DecisionEffects(PingMessage(request), refreshToken), default);
         var second = await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now,
-            new DecisionEffects(PingMessage(request), RefreshToken()), default);
+            _ => new DecisionEffects(PingMessage(request), RefreshToken()), default);
 
         Assert.Equal(DecisionOutcome.Decided, first.Outcome);
         Assert.Equal(DecisionOutcome.AlreadyDecided, second.Outcome);
@@ -318,9 +318,9 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
         var request = await CreateAsync(TempDatabase.Request(Now, lifetime: TimeSpan.FromSeconds(1)));
 
         await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now.AddSeconds(1),
-            new DecisionEffects(PingMessage(request), RefreshToken()), default);
+            _ => new DecisionEffects(PingMessage(request), RefreshToken()), default);
         await _store.DecideAsync("unknown", new AuthenticationDecision(true, null, null), Now,
-            new DecisionEffects(PingMessage(request), RefreshToken()), default);
+            _ => new DecisionEffects(PingMessage(request), RefreshToken()), default);
 
         Assert.Equal(0, _temp.Count("refresh_tokens"));
         Assert.Equal(1, _temp.Count("outbox"));
@@ -341,7 +341,7 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
 
         Assert.Equal(AuthenticationRequestStatus.Failed, (await _store.FindAsync(request.Id, default))!.Status);
         Assert.Equal(DecisionOutcome.AlreadyDecided,
-            (await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now, Ping(request), default)).Outcome);
+            (await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now, _ => Ping(request), default)).Outcome);
     }
 
     [Fact]
@@ -365,7 +365,7 @@ public sealed class SqliteAuthenticationRequestStoreTests : IDisposable
 
         var failures = Enumerable.Range(0, 25).Select(_ => Task.Run(async () => await _store.FailAsync(request.Id, Now, PingMessage, default) is not null)).ToList();
         var decisions = Enumerable.Range(0, 25).Select(_ => Task.Run(async () =>
-            (await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now, Ping(request), default)).Outcome == DecisionOutcome.Decided)).ToList();
+            (await _store.DecideAsync(request.Id, new AuthenticationDecision(true, null, null), Now, _ => Ping(request), default)).Outcome == DecisionOutcome.Decided)).ToList();
         var wins = await Task.WhenAll(failures.Concat(decisions));
 
         Assert.Single(wins, w => w);

@@ -54,8 +54,8 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         return result;
     }
 
-    public Task<DecisionResult> DecideAsync(string id, AuthenticationDecision decision, DateTimeOffset now, DecisionEffects effects,
-        CancellationToken cancellationToken) =>
+    public Task<DecisionResult> DecideAsync(string id, AuthenticationDecision decision, DateTimeOffset now,
+        Func<AuthenticationRequest, DecisionEffects> effects, CancellationToken cancellationToken) =>
         database.WriteAsync(session =>
         {
             var request = ReadOne(session, SelectById, "$id", id);
@@ -79,13 +79,14 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 "UPDATE auth_requests SET status = $status, decided_at = $now, acr = $acr, amr = $amr WHERE id = $id AND status = 0",
                 ("$status", (int)status), ("$now", UnixTime.ToMs(now)), ("$acr", decision.Acr),
                 ("$amr", decision.Amr is null ? null : StorageJson.SerializeStrings(decision.Amr)), ("$id", id));
-            if (effects.RefreshToken is { } refreshToken)
+            var decided = request with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr };
+            var (notification, refreshToken) = effects(decided);
+            if (refreshToken is not null)
             {
                 SqliteRefreshTokenStore.Insert(session, refreshToken);
             }
 
-            var decided = request with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr };
-            var message = effects.Notification is { } notification ? SqliteOutboxStore.Insert(session, notification) : null;
+            var message = notification is not null ? SqliteOutboxStore.Insert(session, notification) : null;
             _polls.Forget(id);
             return new DecisionResult(DecisionOutcome.Decided, decided, message);
         });

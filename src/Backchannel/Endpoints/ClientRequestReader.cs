@@ -1,0 +1,37 @@
+using Backchannel.Clients;
+using Backchannel.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Backchannel.Endpoints;
+
+/// <summary>A form request of an authenticated client, or why it is refused.</summary>
+internal sealed record ClientRequest(RequestParameters? Form, Client? Client, ProtocolError? Error, bool BasicChallenge)
+{
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>What the backchannel authentication and token endpoints both do first: read the form, authenticate the client.</summary>
+internal static class ClientRequestReader
+{
+    public static async ValueTask<ClientRequest> ReadAsync(HttpContext context)
+    {
+        var form = await ProtocolHttp.ReadFormAsync(context);
+        if (!form.Succeeded)
+        {
+            return new ClientRequest(null, null, form.Error, false);
+        }
+
+        var credentials = ClientCredentials.Read(context.Request.Headers.Authorization, form.Value);
+        if (!credentials.Succeeded)
+        {
+            return new ClientRequest(form.Value, null, credentials.Error, false);
+        }
+
+        var client = await context.RequestServices.GetRequiredService<ClientAuthenticator>()
+            .AuthenticateAsync(credentials.Value, context.RequestAborted);
+        return client.Succeeded
+            ? new ClientRequest(form.Value, client.Value, null, false)
+            : new ClientRequest(form.Value, null, client.Error, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
+    }
+}
