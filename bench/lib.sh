@@ -34,7 +34,7 @@ build_all() {
 
 wait_ready() { # url
   for _ in $(seq 1 300); do
-    if curl -fsS -o /dev/null "$1"; then return 0; fi
+    if curl -fs -o /dev/null "$1"; then return 0; fi
     sleep 0.1
   done
   log "server did not become ready at $1"; return 1

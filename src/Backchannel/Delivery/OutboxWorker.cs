@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Backchannel.Configuration;
 using Backchannel.Diagnostics;
 using Backchannel.Storage;
@@ -25,7 +26,11 @@ public sealed partial class OutboxWorker(
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
+    /// <summary>Delivered messages are removed from the store in batches, this often: one write for many deliveries.</summary>
+    private static readonly TimeSpan CompletionFlushInterval = TimeSpan.FromMilliseconds(20);
+
     private readonly Dictionary<OutboxKind, IOutboxMessageSender> _senders = senders.ToDictionary(s => s.Kind);
+    private readonly Channel<long> _delivered = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, byte> _inFlight = new();
     private SemaphoreSlim? _concurrency;
 
@@ -37,6 +42,7 @@ public sealed partial class OutboxWorker(
         // The embedded store has one node: leases left by a process that died are void.
         await outbox.ReleaseLeasesAsync(stoppingToken);
         var scan = ScanLoopAsync(stoppingToken);
+        var completions = CompletionLoopAsync();
 
         try
         {
@@ -56,6 +62,36 @@ public sealed partial class OutboxWorker(
         }
 
         await scan;
+        _delivered.Writer.TryComplete();
+        await completions;
+    }
+
+    /// <summary>
+    /// Removes delivered messages in batches. A message delivered just before the process dies may still be in the store
+    /// and is sent again after the restart: delivery is at least once, as for any crash between sending and recording.
+    /// </summary>
+    private async Task CompletionLoopAsync()
+    {
+        var batch = new List<long>();
+        while (await _delivered.Reader.WaitToReadAsync())
+        {
+            await Task.Delay(CompletionFlushInterval, time);
+            while (_delivered.Reader.TryRead(out var id))
+            {
+                batch.Add(id);
+            }
+
+            try
+            {
+                await outbox.CompleteManyAsync(batch, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                Log.CompletionFailed(logger, batch.Count, ex);
+            }
+
+            batch.Clear();
+        }
     }
 
     private async Task ScanLoopAsync(CancellationToken stoppingToken)
@@ -121,7 +157,7 @@ public sealed partial class OutboxWorker(
             switch (result.Status)
             {
                 case DeliveryStatus.Delivered:
-                    await outbox.CompleteAsync(message.Id, stoppingToken);
+                    _delivered.Writer.TryWrite(message.Id);
                     metrics.NotificationDelivered(message.Kind, attempts, time.GetUtcNow() - message.CreatedAt);
                     break;
                 case DeliveryStatus.RetryLater when Schedule().Next(attempts, time.GetUtcNow(), message.ExpiresAt, result.RetryAfter, Random.Shared.NextDouble()) is { } next:
@@ -177,5 +213,8 @@ public sealed partial class OutboxWorker(
 
         [LoggerMessage(4, LogLevel.Error, "Scanning the outbox failed")]
         public static partial void ScanFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(5, LogLevel.Warning, "Removing {Count} delivered messages from the outbox failed; they may be sent again")]
+        public static partial void CompletionFailed(ILogger logger, int count, Exception exception);
     }
 }

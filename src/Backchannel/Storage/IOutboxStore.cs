@@ -9,6 +9,9 @@ public interface IOutboxStore
     /// <summary>Delivered, or given up: the message goes.</summary>
     Task CompleteAsync(long id, CancellationToken cancellationToken);
 
+    /// <summary>Delivered: these messages go, in one transaction.</summary>
+    Task CompleteManyAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken);
+
     /// <summary>Schedules another attempt and releases the lease.</summary>
     Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 

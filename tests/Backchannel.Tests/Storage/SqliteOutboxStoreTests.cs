@@ -59,6 +59,19 @@ public sealed class SqliteOutboxStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Delivered_messages_are_removed_together()
+    {
+        var first = await InsertUnleasedAsync(Message("txn-1", Now));
+        var second = await InsertUnleasedAsync(Message("txn-2", Now));
+        var kept = await InsertUnleasedAsync(Message("txn-3", Now));
+
+        await _store.CompleteManyAsync([first.Id, second.Id], default);
+
+        var left = Assert.Single(await _store.ClaimDueAsync(Now, Lease, 10, default));
+        Assert.Equal(kept.Id, left.Id);
+    }
+
+    [Fact]
     public async Task Message_not_yet_due_is_not_claimed()
     {
         await InsertUnleasedAsync(Message("txn-1", Now.AddSeconds(1)));

@@ -54,6 +54,17 @@ internal sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     public Task CompleteAsync(long id, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute("DELETE FROM outbox WHERE id = $id", ("$id", id)));
 
+    public Task CompleteManyAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            foreach (var id in ids)
+            {
+                session.Execute("DELETE FROM outbox WHERE id = $id", ("$id", id));
+            }
+
+            return ids.Count;
+        });
+
     public Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(
             "UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, lease_until = 0 WHERE id = $id",
