@@ -77,7 +77,7 @@ public sealed class BackchannelAuthenticationHandler(
         var now = time.GetUtcNow();
         var ciba = _ciba;
         var authReqId = RandomIdentifiers.NewAuthReqId();
-        var id = RandomIdentifiers.NewTransactionId();
+        var id = RandomIdentifiers.NewSortableId(now);
         var request = new AuthenticationRequest
         {
             Id = id,

@@ -40,7 +40,7 @@ public sealed class TokenIssuer(KeyManager keys, IOptions<BackchannelOptions> op
             refreshRecord = new RefreshTokenRecord
             {
                 TokenHash = SecretHash.Compute(refreshToken),
-                FamilyId = grant.RefreshTokenFamily ?? RandomIdentifiers.NewTransactionId(),
+                FamilyId = grant.RefreshTokenFamily ?? RandomIdentifiers.NewSortableId(now),
                 ClientId = grant.ClientId,
                 Subject = grant.Subject,
                 Scope = grant.Scope,

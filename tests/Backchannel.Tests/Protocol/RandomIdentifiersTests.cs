@@ -41,12 +41,18 @@ public partial class RandomIdentifiersTests
     }
 
     [Fact]
-    public void Other_identifiers_have_their_documented_sizes()
+    public void Sortable_ids_are_128_bits_of_url_safe_text_and_sort_by_time()
     {
-        Assert.Equal(43, RandomIdentifiers.NewRefreshToken().Length);
-        Assert.Equal(22, RandomIdentifiers.NewTransactionId().Length);
-        Assert.Equal(22, RandomIdentifiers.NewJwtId().Length);
-        Assert.Matches(Base64Url(), RandomIdentifiers.NewTransactionId());
+        var earlier = RandomIdentifiers.NewSortableId(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+        var later = RandomIdentifiers.NewSortableId(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_001));
+        var muchLater = RandomIdentifiers.NewSortableId(DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000));
+
+        Assert.Equal(22, earlier.Length);
+        Assert.Matches(Base64Url(), earlier);
+        Assert.True(string.CompareOrdinal(earlier, later) < 0);
+        Assert.True(string.CompareOrdinal(later, muchLater) < 0);
+        var now = DateTimeOffset.UtcNow;
+        Assert.Equal(1000, Enumerable.Range(0, 1000).Select(_ => RandomIdentifiers.NewSortableId(now)).Distinct().Count());
     }
 
     [Theory]

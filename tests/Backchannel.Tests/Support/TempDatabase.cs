@@ -54,7 +54,7 @@ internal sealed class TempDatabase : IDisposable
     public static AuthenticationRequest Request(DateTimeOffset now, AuthenticationRequestStatus status = AuthenticationRequestStatus.Pending,
         string? authReqId = null, TimeSpan? lifetime = null) => new()
     {
-        Id = RandomIdentifiers.NewTransactionId(),
+        Id = RandomIdentifiers.NewSortableId(DateTimeOffset.UtcNow),
         AuthReqIdHash = SecretHash.Compute(authReqId ?? RandomIdentifiers.NewAuthReqId()),
         ClientId = "client-a",
         Subject = "alice",
