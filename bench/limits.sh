@@ -8,8 +8,8 @@ build_all
 
 log "1/4 maximum throughput ($ALG, 16 and 32 concurrent flows)"
 start_ours "$ALG"
-loadgen $OURS_URL "$RESULTS/limits-$ALG-max-c16.json" flows --concurrency 16 --duration 20 --warmup 5 > /dev/null || true
-loadgen $OURS_URL "$RESULTS/limits-$ALG-max-c32.json" flows --concurrency 32 --duration 20 --warmup 5 > /dev/null || true
+loadgen $OURS_URL "$RESULTS/limits-$ALG-max-c16.json" flows --concurrency 16 --duration 20 --warmup 10 > /dev/null || true
+loadgen $OURS_URL "$RESULTS/limits-$ALG-max-c32.json" flows --concurrency 32 --duration 20 --warmup 10 > /dev/null || true
 stop_server
 max=$(node -e 'const r=process.argv.slice(1).map(p=>{try{return JSON.parse(require("fs").readFileSync(p)).flows.per_second}catch{return 0}});console.log(Math.max(...r))' \
   "$RESULTS/limits-$ALG-max-c16.json" "$RESULTS/limits-$ALG-max-c32.json")
@@ -17,12 +17,12 @@ rate=$(node -e "console.log(Math.round($max*0.8))")
 
 log "2/4 latency at 80% of the maximum: $rate flows/s, open loop"
 start_ours "$ALG"
-loadgen $OURS_URL "$RESULTS/limits-$ALG-rate80.json" flows --rate "$rate" --concurrency 128 --duration 30 --warmup 5 > /dev/null || true
+loadgen $OURS_URL "$RESULTS/limits-$ALG-rate80.json" flows --rate "$rate" --concurrency 128 --duration 30 --warmup 10 > /dev/null || true
 stop_server
 
 log "3/4 polling: 10,000 pending requests polled at their 5 s interval"
 start_ours "$ALG"
-loadgen $OURS_URL "$RESULTS/limits-$ALG-polling.json" polling --pending 10000 --duration 30 --warmup 5 > /dev/null || true
+loadgen $OURS_URL "$RESULTS/limits-$ALG-polling.json" polling --pending 10000 --duration 30 --warmup 10 > /dev/null || true
 stop_server
 
 log "4/4 100,000 pending requests, then a restart"

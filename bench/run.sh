@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Backchannel against node-oidc-provider 9.x: the same load on the same machine, alternately, three times; prints the
 # median flows per second of each and their ratio.
-#   bench/run.sh [ES256|RS256|PS256]    (CONCURRENCY=16 DURATION=20 WARMUP=5 ROUNDS=3)
+#   bench/run.sh [ES256|RS256|PS256]    (CONCURRENCY=16 DURATION=20 WARMUP=10 ROUNDS=3)
 source "$(dirname "$0")/lib.sh"
 ALG=${1:-ES256}
-CONCURRENCY=${CONCURRENCY:-16} DURATION=${DURATION:-20} WARMUP=${WARMUP:-5} ROUNDS=${ROUNDS:-3}
+CONCURRENCY=${CONCURRENCY:-16} DURATION=${DURATION:-20} WARMUP=${WARMUP:-10} ROUNDS=${ROUNDS:-3}
 
 build_all
 files=()

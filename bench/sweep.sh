@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Flows per second against concurrency (1, 4, 16, 64) for Backchannel and node-oidc-provider; writes a chart.
-#   bench/sweep.sh [ES256|RS256|PS256]    (LEVELS="1 4 16 64" DURATION=15 WARMUP=5)
+#   bench/sweep.sh [ES256|RS256|PS256]    (LEVELS="1 4 16 64" DURATION=15 WARMUP=10)
 source "$(dirname "$0")/lib.sh"
 ALG=${1:-ES256}
-LEVELS=${LEVELS:-"1 4 16 64"} DURATION=${DURATION:-15} WARMUP=${WARMUP:-5}
+LEVELS=${LEVELS:-"1 4 16 64"} DURATION=${DURATION:-15} WARMUP=${WARMUP:-10}
 
 build_all
 files=()
