@@ -12,6 +12,7 @@ PEER_DIR="$ROOT/bench/peers/node-oidc-provider"
 OURS_URL=http://127.0.0.1:5100
 PEER_URL=http://127.0.0.1:5101
 DEVICE_URL=http://127.0.0.1:5200/notify
+CLIENT_NOTIFY_URL=http://127.0.0.1:5200/client-notify # ping and push clients: the generator plays their endpoint
 SERVER_PID=""
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -40,7 +41,8 @@ wait_ready() { # url
   log "server did not become ready at $1"; return 1
 }
 
-# Backchannel with its embedded SQLite store (WAL, durable), the bench client and user, the http device channel.
+# Backchannel with its embedded SQLite store (WAL, durable), the bench clients (bench-client: poll, bench-ping, bench-push)
+# and user, the http device channel; plain HTTP to loopback notification endpoints allowed (the generator is local).
 start_ours() { # alg [fresh=1]
   local alg=$1 fresh=${2:-1}
   [ "$fresh" = 1 ] && rm -rf "$WORK/db" 
@@ -57,6 +59,16 @@ start_ours() { # alg [fresh=1]
   Backchannel__Clients__0__client_id=bench-client \
   Backchannel__Clients__0__client_secret=bench-secret \
   Backchannel__Clients__0__backchannel_token_delivery_mode=poll \
+  Backchannel__Clients__1__client_id=bench-ping \
+  Backchannel__Clients__1__client_secret=bench-secret \
+  Backchannel__Clients__1__backchannel_token_delivery_mode=ping \
+  Backchannel__Clients__1__backchannel_client_notification_endpoint=$CLIENT_NOTIFY_URL \
+  Backchannel__Clients__2__client_id=bench-push \
+  Backchannel__Clients__2__client_secret=bench-secret \
+  Backchannel__Clients__2__backchannel_token_delivery_mode=push \
+  Backchannel__Clients__2__backchannel_client_notification_endpoint=$CLIENT_NOTIFY_URL \
+  Backchannel__Notifications__AllowHttp=true \
+  Backchannel__Notifications__AllowPrivateNetworks=true \
   Backchannel__Users__0__sub=alice \
   Backchannel__Users__0__username=alice \
   Backchannel__Users__0__email=alice@example.com \

@@ -14,12 +14,16 @@ namespace Backchannel.LoadGen;
 /// The authentication-device service: a Kestrel listener that receives the provider's
 /// <c>POST /notify</c>, checks the bearer token, answers 204 at once and hands the notification to the
 /// flow waiting for its binding_message (the flow then calls back). With no flow waiting it only counts it.
+/// In ping and push runs the same listener plays the client's notification endpoint, <c>POST /client-notify</c>:
+/// it checks the client_notification_token and hands the ping or push to the flow waiting for its auth_req_id.
 /// </summary>
 public sealed class DeviceService : IAsyncDisposable
 {
     private const long MaxBody = 64 * 1024;
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonFields.DeviceNotification>> _waiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonFields.ClientNotification>> _clientWaiters = new(StringComparer.Ordinal);
+    private readonly string _expectedClientAuthorization;
     private readonly MetricsHub _hub;
     private readonly string _path;
     private readonly string _expectedAuthorization;
@@ -31,6 +35,7 @@ public sealed class DeviceService : IAsyncDisposable
         _hub = hub;
         _path = options.DevicePath;
         _expectedAuthorization = "Bearer " + options.DeviceToken;
+        _expectedClientAuthorization = "Bearer " + options.ClientNotificationToken;
         _listen = options.DeviceListen;
     }
 
@@ -91,22 +96,88 @@ public sealed class DeviceService : IAsyncDisposable
 
     public void Forget(string bindingMessage) => _waiters.TryRemove(bindingMessage, out _);
 
-    private async Task HandleAsync(HttpContext context)
+    /// <summary>Registers interest in the ping or push for <paramref name="authReqId"/>; call before the device calls back.</summary>
+    public Task<JsonFields.ClientNotification> ExpectClientNotification(string authReqId)
+    {
+        var tcs = new TaskCompletionSource<JsonFields.ClientNotification>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _clientWaiters[authReqId] = tcs;
+        return tcs.Task;
+    }
+
+    public void ForgetClientNotification(string authReqId) => _clientWaiters.TryRemove(authReqId, out _);
+
+    private Task HandleAsync(HttpContext context)
     {
         var arrivedAt = Clock.Now;
         var request = context.Request;
-        if (!string.Equals(request.Path.Value, _path, StringComparison.Ordinal))
+        var path = request.Path.Value;
+        var device = string.Equals(path, _path, StringComparison.Ordinal);
+        if (!device && !string.Equals(path, LoadGenOptions.ClientNotificationPath, StringComparison.Ordinal))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            return Task.CompletedTask;
         }
 
         if (!HttpMethods.IsPost(request.Method))
         {
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return Task.CompletedTask;
+        }
+
+        return device ? HandleDeviceNotificationAsync(context, arrivedAt) : HandleClientNotificationAsync(context, arrivedAt);
+    }
+
+    /// <summary>Reads the whole (small) body and parses it; the parser sees the bytes in place.</summary>
+    private static async Task<T?> ReadBodyAsync<T>(HttpContext context, Func<ReadOnlySequence<byte>, T?> parse)
+    {
+        var reader = context.Request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (result.IsCompleted || buffer.Length > MaxBody)
+            {
+                var parsed = parse(buffer);
+                reader.AdvanceTo(buffer.End);
+                return parsed;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private async Task HandleClientNotificationAsync(HttpContext context, long arrivedAt)
+    {
+        var metrics = _hub.Current;
+        if (!string.Equals(context.Request.Headers.Authorization.ToString(), _expectedClientAuthorization, StringComparison.Ordinal))
+        {
+            metrics.Error("client notification: wrong or missing client_notification_token (answered 401)");
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
 
+        var fields = await ReadBodyAsync(context, static body => (JsonFields.ProviderAnswer?)JsonFields.ParseAnswer(body)).ConfigureAwait(false);
+        if (fields is not { Malformed: false, AuthReqId.Length: > 0 } notification)
+        {
+            metrics.Error("client notification: body without auth_req_id (answered 400)");
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        if (_clientWaiters.TryRemove(notification.AuthReqId, out var waiter))
+        {
+            waiter.TrySetResult(new JsonFields.ClientNotification(notification, arrivedAt));
+        }
+        else if (CountUnmatched)
+        {
+            metrics.Error("client notification: for no flow waiting (a repeat, or after the flow gave up)");
+        }
+    }
+
+    private async Task HandleDeviceNotificationAsync(HttpContext context, long arrivedAt)
+    {
+        var request = context.Request;
         var metrics = _hub.Current;
         if (!string.Equals(request.Headers.Authorization.ToString(), _expectedAuthorization, StringComparison.Ordinal))
         {
@@ -116,21 +187,7 @@ public sealed class DeviceService : IAsyncDisposable
             return;
         }
 
-        JsonFields.DeviceNotification? notification;
-        var reader = request.BodyReader;
-        while (true)
-        {
-            var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (result.IsCompleted || buffer.Length > MaxBody)
-            {
-                notification = JsonFields.ParseNotification(buffer, arrivedAt);
-                reader.AdvanceTo(buffer.End);
-                break;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
+        var notification = await ReadBodyAsync(context, body => JsonFields.ParseNotification(body, arrivedAt)).ConfigureAwait(false);
 
         if (notification is null)
         {

@@ -32,6 +32,11 @@ public static class JsonFields
         string? BindingMessage,
         long ArrivedAt);
 
+    /// <summary>A ping or push notification the client received: its fields (auth_req_id, the tokens or the error) and when it arrived.</summary>
+    public sealed record ClientNotification(ProviderAnswer Fields, long ArrivedAt);
+
+    public static ProviderAnswer ParseAnswer(ReadOnlySequence<byte> body) => body.IsSingleSegment ? ParseAnswer(body.FirstSpan) : ParseAnswer(body.ToArray());
+
     /// <summary>bc-authorize, token and error answers: auth_req_id, expires_in, interval, error, access_token, id_token.</summary>
     public static ProviderAnswer ParseAnswer(ReadOnlySpan<byte> body)
     {

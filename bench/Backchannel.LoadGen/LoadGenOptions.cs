@@ -9,6 +9,14 @@ public enum RunMode
     Endpoint,
 }
 
+/// <summary>How the flows' tokens reach the client: polled (poll), polled after a notification (ping), or delivered (push).</summary>
+public enum TokenDelivery
+{
+    Poll,
+    Ping,
+    Push,
+}
+
 public enum TargetEndpoint
 {
     BcAuthorize,
@@ -27,6 +35,15 @@ public sealed class LoadGenOptions
     public Uri DeviceListen { get; private set; } = new("http://127.0.0.1:5200/notify");
     public string DeviceToken { get; private set; } = "bench-device-token";
     public int Concurrency { get; private set; } = 16;
+
+    /// <summary>flows mode: the client's token delivery mode (the client must be registered with it).</summary>
+    public TokenDelivery Delivery { get; private set; } = TokenDelivery.Poll;
+
+    /// <summary>ping/push: the client_notification_token sent with each request (256 random bits, fixed for the run).</summary>
+    public string ClientNotificationToken { get; } = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>ping/push: the path of the device listener that receives the client notifications.</summary>
+    public const string ClientNotificationPath = "/client-notify";
 
     /// <summary>flows mode: start flows at this many per second (open loop) instead of as fast as the loops go.</summary>
     public double? Rate { get; private set; }
@@ -47,6 +64,8 @@ public sealed class LoadGenOptions
     public string DevicePath => DeviceListen.AbsolutePath is "" or "/" ? "/notify" : DeviceListen.AbsolutePath.TrimEnd('/');
 
     public Uri DeviceNotifyUrl => new(DeviceListen, DevicePath);
+
+    public Uri ClientNotifyUrl => new(DeviceListen, ClientNotificationPath);
 
     /// <summary>The requested_expiry actually sent, or null.</summary>
     public int? EffectiveRequestedExpiry => RequestedExpiry ?? (Mode == RunMode.Polling ? 600 : null);
@@ -123,6 +142,15 @@ public sealed class LoadGenOptions
                     }
 
                     break;
+                case "--delivery":
+                    o.Delivery = Value().ToLowerInvariant() switch
+                    {
+                        "poll" => TokenDelivery.Poll,
+                        "ping" => TokenDelivery.Ping,
+                        "push" => TokenDelivery.Push,
+                        var v => throw new OptionsException($"--delivery must be poll, ping or push (got '{v}')"),
+                    };
+                    break;
                 case "--device-token":
                     o.DeviceToken = NonEmpty(arg, Value());
                     break;
@@ -175,6 +203,16 @@ public sealed class LoadGenOptions
                 default:
                     throw new OptionsException($"unknown option '{args[i]}' (see --help)");
             }
+        }
+
+        if (o.Delivery != TokenDelivery.Poll && o.Mode != RunMode.Flows)
+        {
+            throw new OptionsException("--delivery ping|push is for the flows mode");
+        }
+
+        if (o.Delivery != TokenDelivery.Poll && o.DevicePath == ClientNotificationPath)
+        {
+            throw new OptionsException($"--device-listen must not use the path {ClientNotificationPath}: it receives the client notifications");
         }
 
         return o;
@@ -250,14 +288,15 @@ public sealed class LoadGenOptions
     }
 
     public const string Usage = """
-        Backchannel.LoadGen: drives CIBA (poll mode) flows against an OpenID Provider and plays its
+        Backchannel.LoadGen: drives CIBA (poll, ping or push mode) flows against an OpenID Provider and plays its
         authentication-device service.
 
         usage: Backchannel.LoadGen [flows|polling|endpoint] [options]
 
         modes
           flows       N concurrent loops of complete flows: bc-authorize -> device notification -> callback
-                      (approved) -> token (default)
+                      (approved) -> token (default); with --delivery ping: ... -> ping -> token;
+                      with --delivery push: ... -> push (the tokens)
           polling     create --pending requests that are never approved, then poll each at its interval
           endpoint    hammer one endpoint (--endpoint bc-authorize|discovery)
 
@@ -273,6 +312,11 @@ public sealed class LoadGenOptions
                                       http://127.0.0.1:5200/notify; a URL without a path serves /notify)
           --device-token TOKEN        bearer token the provider must send with notifications
                                       (default bench-device-token)
+          --delivery MODE             flows: poll (default), ping or push. ping/push send a
+                                      client_notification_token and expect the client notification at
+                                      /client-notify on the device listener (register the client with
+                                      that backchannel_client_notification_endpoint); ping then redeems at
+                                      /token, push completes the flow when the tokens arrive
           -c, --concurrency N         concurrent loops (default 16)
           -w, --warmup DURATION       not measured (default 5s)
           -d, --duration DURATION     measured window (default 20s)

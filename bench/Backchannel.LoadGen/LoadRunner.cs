@@ -294,6 +294,36 @@ public sealed class LoadRunner
             return;
         }
 
+        // ping and push: the client notification may arrive before the callback's answer, so wait for it from now on
+        var authReqId = bc.Answer.AuthReqId!;
+        var delivered = _options.Delivery == TokenDelivery.Poll ? null : device.ExpectClientNotification(authReqId);
+        try
+        {
+            await AfterAcknowledgementAsync(buffers, bindingMessage, notified, delivered, bc.Answer, start, answered, abort).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (delivered is not null)
+            {
+                device.ForgetClientNotification(authReqId);
+            }
+        }
+    }
+
+    /// <summary>Steps 2 to 4 of a flow, after the provider acknowledged the request.</summary>
+    private async Task AfterAcknowledgementAsync(
+        WorkerBuffers buffers,
+        string bindingMessage,
+        Task<JsonFields.DeviceNotification> notified,
+        Task<JsonFields.ClientNotification>? delivered,
+        JsonFields.ProviderAnswer acknowledgement,
+        long start,
+        long answered,
+        CancellationToken abort)
+    {
+        var device = _device!;
+        var metrics = _hub.Current;
+
         // 2. the device notification
         JsonFields.DeviceNotification notification;
         try
@@ -342,8 +372,9 @@ public sealed class LoadRunner
         }
 
         metrics = _hub.Current;
-        ok = callback.Status is >= 200 and < 300;
-        metrics.Callback.Record(Clock.Now - callbackStart, ok);
+        var callbackAnswered = Clock.Now;
+        var ok = callback.Status is >= 200 and < 300;
+        metrics.Callback.Record(callbackAnswered - callbackStart, ok);
         if (!ok)
         {
             metrics.Error("callback: " + callback.Describe());
@@ -351,10 +382,47 @@ public sealed class LoadRunner
             return;
         }
 
-        // 4. the token request, polled again while the provider says authorization_pending / slow_down
-        var form = ProviderClient.BuildTokenForm(bc.Answer.AuthReqId!);
-        var interval = bc.Answer.Interval > 0 ? bc.Answer.Interval : 5;
-        var expiresAt = answered + Clock.FromTimeSpan(TimeSpan.FromSeconds(bc.Answer.ExpiresIn > 0 ? bc.Answer.ExpiresIn : 120));
+        // 4a. ping and push: the client notification (push: the tokens themselves)
+        if (delivered is not null)
+        {
+            JsonFields.ClientNotification arrived;
+            try
+            {
+                arrived = await delivered.WaitAsync(_options.Timeout, abort).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                metrics = _hub.Current;
+                metrics.ClientNotification.RecordFailure();
+                metrics.Error($"client notification: no {_options.Delivery.ToString().ToLowerInvariant()} arrived within --timeout");
+                metrics.FlowFailed();
+                return;
+            }
+
+            metrics = _hub.Current;
+            var push = _options.Delivery == TokenDelivery.Push;
+            var good = push ? arrived.Fields is { HasAccessToken: true, HasIdToken: true } : arrived.Fields.Error is null;
+            metrics.ClientNotification.Record(Math.Max(0, arrived.ArrivedAt - callbackAnswered), good);
+            if (!good)
+            {
+                metrics.Error(push
+                    ? "push: " + (arrived.Fields.Error ?? "without access_token and id_token")
+                    : "ping: unexpected body " + arrived.Fields.Error);
+                metrics.FlowFailed();
+                return;
+            }
+
+            if (push)
+            {
+                metrics.FlowCompleted(Math.Max(0, arrived.ArrivedAt - start));
+                return;
+            }
+        }
+
+        // 4b. the token request, polled again while the provider says authorization_pending / slow_down
+        var form = ProviderClient.BuildTokenForm(acknowledgement.AuthReqId!);
+        var interval = acknowledgement.Interval > 0 ? acknowledgement.Interval : 5;
+        var expiresAt = answered + Clock.FromTimeSpan(TimeSpan.FromSeconds(acknowledgement.ExpiresIn > 0 ? acknowledgement.ExpiresIn : 120));
         while (true)
         {
             var tokenStart = Clock.Now;

@@ -69,6 +69,7 @@ public sealed class RunMetrics
     public EndpointStats Notification { get; } = new("notification");
     public EndpointStats Callback { get; } = new("callback");
     public EndpointStats Token { get; } = new("token");
+    public EndpointStats ClientNotification { get; } = new("client-notify");
     public EndpointStats Flow { get; } = new("flow");
     public EndpointStats PollLag { get; } = new("poll-lag");
 

@@ -65,8 +65,9 @@ public sealed class ProviderClient : IDisposable
         _basicAuthorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
 
         var expiry = options.EffectiveRequestedExpiry is { } e ? "&requested_expiry=" + e.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+        var notificationToken = options.Delivery == TokenDelivery.Poll ? "" : "&client_notification_token=" + FormEncode(options.ClientNotificationToken);
         _bcAuthorizePrefixes = options.LoginHints
-            .Select(hint => Encoding.ASCII.GetBytes($"scope={FormEncode(options.Scope)}&login_hint={FormEncode(hint)}{expiry}&binding_message="))
+            .Select(hint => Encoding.ASCII.GetBytes($"scope={FormEncode(options.Scope)}&login_hint={FormEncode(hint)}{expiry}{notificationToken}&binding_message="))
             .ToArray();
     }
 

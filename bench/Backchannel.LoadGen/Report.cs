@@ -95,6 +95,9 @@ public sealed class Report
 {
     public string Tool { get; init; } = "Backchannel.LoadGen";
     public required string Mode { get; init; }
+
+    /// <summary>flows: the token delivery mode (poll, ping, push).</summary>
+    public string? Delivery { get; init; }
     public string? Endpoint { get; init; }
     public required string Provider { get; init; }
     public string? Issuer { get; init; }
@@ -159,7 +162,15 @@ public static class ReportBuilder
                 endpoints.Add(Ep(m.BcAuthorize, seconds));
                 endpoints.Add(Ep(m.Notification, seconds));
                 endpoints.Add(Ep(m.Callback, seconds));
-                endpoints.Add(Ep(m.Token, seconds));
+                if (o.Delivery != TokenDelivery.Poll)
+                {
+                    endpoints.Add(Ep(m.ClientNotification, seconds));
+                }
+
+                if (o.Delivery != TokenDelivery.Push)
+                {
+                    endpoints.Add(Ep(m.Token, seconds));
+                }
                 var attempted = m.FlowsCompleted + m.FlowsFailed;
                 var failedPercent = attempted > 0 ? 100.0 * m.FlowsFailed / attempted : 0;
                 flows = new FlowsReport
@@ -269,6 +280,7 @@ public static class ReportBuilder
         return new Report
         {
             Mode = o.Mode.ToString().ToLowerInvariant(),
+            Delivery = o.Mode == RunMode.Flows ? o.Delivery.ToString().ToLowerInvariant() : null,
             Endpoint = o.Mode == RunMode.Endpoint ? (o.Endpoint == TargetEndpoint.Discovery ? "discovery" : "bc-authorize") : null,
             Provider = o.Provider.ToString(),
             Issuer = client.Discovery?.Issuer,
@@ -333,7 +345,7 @@ public static class ReportBuilder
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        sb.AppendLine(inv, $"Backchannel.LoadGen: {r.Mode}{(r.Endpoint is null ? "" : " " + r.Endpoint)} against {r.Provider}");
+        sb.AppendLine(inv, $"Backchannel.LoadGen: {r.Mode}{(r.Endpoint is null ? "" : " " + r.Endpoint)}{(r.Delivery is null ? "" : $" ({r.Delivery} mode)")} against {r.Provider}");
         if (r.BackchannelAuthenticationEndpoint is not null)
         {
             sb.AppendLine(inv, $"  bc-authorize {r.BackchannelAuthenticationEndpoint}, token {r.TokenEndpoint}");
@@ -377,6 +389,10 @@ public static class ReportBuilder
         if (r.Flows is not null)
         {
             sb.AppendLine("  (notification = delay from the bc-authorize response to the notification's arrival)");
+            if (r.Delivery is "ping" or "push")
+            {
+                sb.AppendLine(inv, $"  (client-notify = delay from the callback's answer to the {r.Delivery}'s arrival at the client)");
+            }
         }
 
         sb.AppendLine();

@@ -11,6 +11,8 @@ internal static class RepositoryPaths
 
     public static string HostAssembly => Path.Combine(Root, "src", "Backchannel.Host", "bin", Configuration, "net10.0", "Backchannel.Host.dll");
 
+    public static string LoadGenAssembly => Path.Combine(Root, "bench", "Backchannel.LoadGen", "bin", Configuration, "net10.0", "Backchannel.LoadGen.dll");
+
     private static string FindRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

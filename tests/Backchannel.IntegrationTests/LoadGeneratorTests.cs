@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Backchannel.IntegrationTests.Infrastructure;
+
+namespace Backchannel.IntegrationTests;
+
+/// <summary>
+/// The benchmark's load generator (bench/Backchannel.LoadGen) against the server process, configured as bench/lib.sh
+/// configures it: complete flows in each delivery mode, the generator playing the device service and, for ping and
+/// push, the client's notification endpoint. Keeps the benchmark runnable: a change that breaks it fails here.
+/// </summary>
+public class LoadGeneratorTests
+{
+    [Theory]
+    [InlineData("poll", "bench-client")]
+    [InlineData("ping", "bench-ping")]
+    [InlineData("push", "bench-push")]
+    public async Task The_load_generator_completes_flows_without_failures(string delivery, string clientId)
+    {
+        Assert.True(File.Exists(RepositoryPaths.LoadGenAssembly), $"build bench/Backchannel.LoadGen first: {RepositoryPaths.LoadGenAssembly}");
+        var directory = Path.Combine(Path.GetTempPath(), "backchannel-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var devicePort = FreePort.Next();
+        var device = $"http://127.0.0.1:{devicePort}";
+        var settings = new Dictionary<string, string?>
+        {
+            ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "bench.db")}",
+            ["Backchannel:Channels:Http:Url"] = device + "/notify",
+            ["Backchannel:Channels:Http:Token"] = "bench-device-token",
+            ["Backchannel:Notifications:AllowHttp"] = "true",
+            ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
+            ["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0",
+            ["Backchannel:Users:0:sub"] = "alice",
+            ["Backchannel:Users:0:username"] = "alice",
+        };
+        string[] modes = ["poll", "ping", "push"];
+        for (var i = 0; i < modes.Length; i++)
+        {
+            settings[$"Backchannel:Clients:{i}:client_id"] = i == 0 ? "bench-client" : "bench-" + modes[i];
+            settings[$"Backchannel:Clients:{i}:client_secret"] = "bench-secret";
+            settings[$"Backchannel:Clients:{i}:backchannel_token_delivery_mode"] = modes[i];
+            if (i > 0)
+            {
+                settings[$"Backchannel:Clients:{i}:backchannel_client_notification_endpoint"] = device + "/client-notify";
+            }
+        }
+
+        await using var server = await HostProcess.StartAsync(FreePort.Next(), settings);
+        var json = Path.Combine(directory, "report.json");
+        var start = new ProcessStartInfo("dotnet",
+        [
+            RepositoryPaths.LoadGenAssembly, "flows", "--delivery", delivery, "--client-id", clientId,
+            "--provider", server.Issuer, "--device-listen", device + "/notify",
+            "--concurrency", "4", "--warmup", "0", "--duration", "2s", "--quiet",
+            "--server-pid", server.ProcessId.ToString(CultureInfo.InvariantCulture), "--json", json,
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var loadgen = Process.Start(start)!;
+        var output = loadgen.StandardOutput.ReadToEndAsync();
+        var errors = loadgen.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await loadgen.WaitForExitAsync(timeout.Token);
+        }
+
+        var printed = await output + await errors;
+        Assert.True(loadgen.ExitCode == 0, $"the load generator exited with {loadgen.ExitCode}:\n{printed}\nserver:\n{server.Output}");
+
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = report.RootElement;
+        Assert.Equal(delivery, root.GetProperty("delivery").GetString());
+        var flows = root.GetProperty("flows");
+        Assert.True(flows.GetProperty("completed").GetInt64() > 0, printed);
+        Assert.Equal(0, flows.GetProperty("failed").GetInt64());
+        var endpoints = root.GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+        Assert.Equal(delivery != "poll", endpoints.Contains("client-notify"));
+        Assert.Equal(delivery != "push", endpoints.Contains("token"));
+        Assert.True(root.GetProperty("server").GetProperty("cpu_seconds").GetDouble() > 0, printed);
+        Assert.Empty(root.GetProperty("errors").EnumerateObject());
+
+        await server.StopAsync();
+        Directory.Delete(directory, recursive: true);
+    }
+}
