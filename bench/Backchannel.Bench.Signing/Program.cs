@@ -4,10 +4,13 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Backchannel.Bench.Signing;
 
-const string Usage = "usage: Backchannel.Bench.Signing [--quick] [--in-process] [--summary-json <path>]";
+const string Usage = "usage: Backchannel.Bench.Signing [--quick] [--in-process] [--summary-json <path>]\n"
+    + "       Backchannel.Bench.Signing --all-cores-only <seconds>   (no BenchmarkDotNet: one JSON line of JWT sign/s per core,\n"
+    + "                                                              with every core signing and with one thread)";
 
 bool quick = false, inProcess = false;
 string? summaryPath = null;
+double? allCoresOnlySeconds = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -15,9 +18,26 @@ for (int i = 0; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--in-process": inProcess = true; break;
         case "--summary-json" when i + 1 < args.Length: summaryPath = args[++i]; break;
+        case "--all-cores-only" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0:
+            allCoresOnlySeconds = seconds;
+            i++;
+            break;
         case "-h" or "--help": Console.WriteLine(Usage); return 0;
         default: Console.Error.WriteLine($"unknown or incomplete argument '{args[i]}'\n{Usage}"); return 2;
     }
+}
+
+if (allCoresOnlySeconds is { } only)
+{
+    // One JSON line for scripts (bench/rsa-bound.sh measures the bound right before each load run).
+    string[] algs = ["RS256", "PS256", "ES256"];
+    var rates = new Dictionary<string, Dictionary<string, double>>
+    {
+        ["allCoresBusy"] = algs.ToDictionary(alg => alg, alg => Math.Round(AllCoresSigning.JwtSignPerSecPerCore(alg, TimeSpan.FromSeconds(only)), 1)),
+        ["oneThread"] = algs.ToDictionary(alg => alg, alg => Math.Round(AllCoresSigning.JwtSignPerSecPerCore(alg, TimeSpan.FromSeconds(only), threads: 1), 1)),
+    };
+    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(rates));
+    return 0;
 }
 
 // ShortRun: 1 launch, 3 warm-up and 3 measured iterations; Default lets BenchmarkDotNet decide.
