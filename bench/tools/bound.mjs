@@ -1,17 +1,17 @@
 // Summarises bench/rsa-bound.sh: per round, Backchannel's flows per server core against the signing bound measured
 // just before, and the median share. Usage: node bound.mjs <alg> <summary.json> <rates.json>=<run.json> ...
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { fmt, median, readJson, serverCores } from './reports.mjs';
 
 const [alg, summaryPath, ...pairs] = process.argv.slice(2);
-const read = (path) => { try { return JSON.parse(readFileSync(path, 'utf8')); } catch { return null; } };
 const bound = (rates) => (rates?.[alg] > 0 && rates?.ES256 > 0 ? 1 / (2 / rates[alg] + 1 / rates.ES256) : NaN);
 
 const rounds = pairs.map((pair) => {
   const [ratesPath, runPath] = pair.split('=');
-  const rates = read(ratesPath);
-  const run = read(runPath);
+  const rates = readJson(ratesPath);
+  const run = readJson(runPath);
   const flows = run?.flows?.per_second ?? NaN;
-  const cores = (run?.server?.cpu_percent_of_one_core ?? NaN) / 100;
+  const cores = serverCores(run);
   const perCore = flows / cores;
   const boundAll = bound(rates?.allCoresBusy);
   const boundOne = bound(rates?.oneThread);
@@ -30,20 +30,13 @@ const rounds = pairs.map((pair) => {
   };
 });
 
-const median = (values) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : 'n/a');
 
 console.log(`\n${alg} full flows against the signing bound, measured in the same minutes\n`);
 console.log(`| round | ${alg} sign/s/core, all cores busy | bound flows/s/core | ${alg} sign/s, one thread | bound flows/s/core | flows/s | failed | server cores | CPU ms/flow | flows/s per server core | share of bound (all busy) | share of bound (one thread) |`);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 rounds.forEach((r, i) => {
-  console.log(`| ${i + 1} | ${fmt(r.sign_per_sec_per_core_all_cores_busy)} | ${fmt(r.bound_flows_per_core_all_cores_busy)} | ${fmt(r.sign_per_sec_one_thread)} | ${fmt(r.bound_flows_per_core_one_thread)} | ${fmt(r.flows_per_second, 1)} | ${r.failed} | ${fmt(r.server_cores, 2)} | ${fmt(r.cpu_ms_per_flow, 3)} | ${fmt(r.flows_per_server_core)} | ${pct(r.share_of_bound_all_cores_busy)} | ${pct(r.share_of_bound_one_thread)} |`);
+  console.log(`| ${i + 1} | ${fmt(r.sign_per_sec_per_core_all_cores_busy, 0)} | ${fmt(r.bound_flows_per_core_all_cores_busy, 0)} | ${fmt(r.sign_per_sec_one_thread, 0)} | ${fmt(r.bound_flows_per_core_one_thread, 0)} | ${fmt(r.flows_per_second, 1)} | ${r.failed} | ${fmt(r.server_cores, 2)} | ${fmt(r.cpu_ms_per_flow, 3)} | ${fmt(r.flows_per_server_core, 0)} | ${pct(r.share_of_bound_all_cores_busy)} | ${pct(r.share_of_bound_one_thread)} |`);
 });
 const shareAll = median(rounds.map((r) => r.share_of_bound_all_cores_busy));
 const shareOne = median(rounds.map((r) => r.share_of_bound_one_thread));

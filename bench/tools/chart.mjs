@@ -1,13 +1,13 @@
 // Draws bench/sweep.sh's flows/s against concurrency as an SVG line chart (no dependencies).
 // Usage: node chart.mjs <alg> <out.svg> <out.json> <server>=<concurrency>=<report.json> ...
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readJson } from './reports.mjs';
 
 const [alg, svgPath, jsonPath, ...specs] = process.argv.slice(2);
 const series = {};
 for (const spec of specs) {
   const [server, concurrency, path] = spec.split('=');
-  let report = null;
-  try { report = JSON.parse(readFileSync(path, 'utf8')); } catch { /* a failed run leaves no point */ }
+  const report = readJson(path); // null for a failed run: it leaves no point
   (series[server] ??= []).push({
     concurrency: Number(concurrency),
     flows: report?.flows?.per_second ?? NaN,

@@ -1,11 +1,11 @@
 // Summarises bench/limits.sh against the performance targets.
 // Usage: node limits.mjs <alg> <results-dir> <summary.json>
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { p99, readJson } from './reports.mjs';
 
 const [alg, dir, summaryPath] = process.argv.slice(2);
-const read = (name) => { try { return JSON.parse(readFileSync(`${dir}/limits-${alg}-${name}.json`, 'utf8')); } catch { return null; } };
+const read = (name) => readJson(`${dir}/limits-${alg}-${name}.json`);
 const max16 = read('max-c16'), max32 = read('max-c32'), rate80 = read('rate80'), polling = read('polling'), pending = read('pending100k'), restart = read('restart');
-const p99 = (report, name) => report?.endpoints?.find((e) => e.name === name)?.latency_ms?.p99 ?? NaN;
 const best = [max16, max32].filter(Boolean).sort((a, b) => b.flows.per_second - a.flows.per_second)[0];
 
 const rows = [
