@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -14,16 +13,14 @@ namespace Backchannel.LoadGen;
 /// The authentication-device service: a Kestrel listener that receives the provider's
 /// <c>POST /notify</c>, checks the bearer token, answers 204 at once and hands the notification to the
 /// flow waiting for its binding_message (the flow then calls back). With no flow waiting it only counts it.
-/// In ping and push runs the same listener plays the client's notification endpoint, <c>POST /client-notify</c>:
-/// it checks the client_notification_token and hands the ping or push to the flow waiting for its auth_req_id.
+/// In ping and push runs the same listener also serves the client's notification endpoint, <c>POST /client-notify</c>
+/// (<see cref="ClientNotifications"/>).
 /// </summary>
 public sealed class DeviceService : IAsyncDisposable
 {
     private const long MaxBody = 64 * 1024;
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonFields.DeviceNotification>> _waiters = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonFields.ClientNotification>> _clientWaiters = new(StringComparer.Ordinal);
-    private readonly string _expectedClientAuthorization;
     private readonly MetricsHub _hub;
     private readonly string _path;
     private readonly string _expectedAuthorization;
@@ -35,7 +32,7 @@ public sealed class DeviceService : IAsyncDisposable
         _hub = hub;
         _path = options.DevicePath;
         _expectedAuthorization = "Bearer " + options.DeviceToken;
-        _expectedClientAuthorization = "Bearer " + options.ClientNotificationToken;
+        ClientNotifications = new ClientNotificationReceiver(options, hub);
         _listen = options.DeviceListen;
     }
 
@@ -96,15 +93,8 @@ public sealed class DeviceService : IAsyncDisposable
 
     public void Forget(string bindingMessage) => _waiters.TryRemove(bindingMessage, out _);
 
-    /// <summary>Registers interest in the ping or push for <paramref name="authReqId"/>; call before the device calls back.</summary>
-    public Task<JsonFields.ClientNotification> ExpectClientNotification(string authReqId)
-    {
-        var tcs = new TaskCompletionSource<JsonFields.ClientNotification>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _clientWaiters[authReqId] = tcs;
-        return tcs.Task;
-    }
-
-    public void ForgetClientNotification(string authReqId) => _clientWaiters.TryRemove(authReqId, out _);
+    /// <summary>The client's notification endpoint (ping and push runs), served by this listener.</summary>
+    public ClientNotificationReceiver ClientNotifications { get; }
 
     private Task HandleAsync(HttpContext context)
     {
@@ -124,55 +114,7 @@ public sealed class DeviceService : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        return device ? HandleDeviceNotificationAsync(context, arrivedAt) : HandleClientNotificationAsync(context, arrivedAt);
-    }
-
-    /// <summary>Reads the whole (small) body and parses it; the parser sees the bytes in place.</summary>
-    private static async Task<T?> ReadBodyAsync<T>(HttpContext context, Func<ReadOnlySequence<byte>, T?> parse)
-    {
-        var reader = context.Request.BodyReader;
-        while (true)
-        {
-            var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (result.IsCompleted || buffer.Length > MaxBody)
-            {
-                var parsed = parse(buffer);
-                reader.AdvanceTo(buffer.End);
-                return parsed;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
-
-    private async Task HandleClientNotificationAsync(HttpContext context, long arrivedAt)
-    {
-        var metrics = _hub.Current;
-        if (!string.Equals(context.Request.Headers.Authorization.ToString(), _expectedClientAuthorization, StringComparison.Ordinal))
-        {
-            metrics.Error("client notification: wrong or missing client_notification_token (answered 401)");
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            return;
-        }
-
-        var fields = await ReadBodyAsync(context, static body => (JsonFields.ProviderAnswer?)JsonFields.ParseAnswer(body)).ConfigureAwait(false);
-        if (fields is not { Malformed: false, AuthReqId.Length: > 0 } notification)
-        {
-            metrics.Error("client notification: body without auth_req_id (answered 400)");
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status204NoContent;
-        if (_clientWaiters.TryRemove(notification.AuthReqId, out var waiter))
-        {
-            waiter.TrySetResult(new JsonFields.ClientNotification(notification, arrivedAt));
-        }
-        else if (CountUnmatched)
-        {
-            metrics.Error("client notification: for no flow waiting (a repeat, or after the flow gave up)");
-        }
+        return device ? HandleDeviceNotificationAsync(context, arrivedAt) : ClientNotifications.HandleAsync(context, arrivedAt);
     }
 
     private async Task HandleDeviceNotificationAsync(HttpContext context, long arrivedAt)
@@ -187,7 +129,7 @@ public sealed class DeviceService : IAsyncDisposable
             return;
         }
 
-        var notification = await ReadBodyAsync(context, body => JsonFields.ParseNotification(body, arrivedAt)).ConfigureAwait(false);
+        var notification = await RequestBody.ReadAsync(context, MaxBody, body => JsonFields.ParseNotification(body, arrivedAt)).ConfigureAwait(false);
 
         if (notification is null)
         {

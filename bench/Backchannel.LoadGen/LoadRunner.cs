@@ -296,7 +296,7 @@ public sealed class LoadRunner
 
         // ping and push: the client notification may arrive before the callback's answer, so wait for it from now on
         var authReqId = bc.Answer.AuthReqId!;
-        var delivered = _options.Delivery == TokenDelivery.Poll ? null : device.ExpectClientNotification(authReqId);
+        var delivered = _options.Delivery == TokenDelivery.Poll ? null : device.ClientNotifications.Expect(authReqId);
         try
         {
             await AfterAcknowledgementAsync(buffers, bindingMessage, notified, delivered, bc.Answer, start, answered, abort).ConfigureAwait(false);
@@ -305,7 +305,7 @@ public sealed class LoadRunner
         {
             if (delivered is not null)
             {
-                device.ForgetClientNotification(authReqId);
+                device.ClientNotifications.Forget(authReqId);
             }
         }
     }
@@ -322,7 +322,7 @@ public sealed class LoadRunner
         CancellationToken abort)
     {
         var device = _device!;
-        var metrics = _hub.Current;
+        RunMetrics metrics;
 
         // 2. the device notification
         JsonFields.DeviceNotification notification;
