@@ -14,19 +14,10 @@ public class CrashRecoveryTests
         await using var device = await FakeDeviceService.StartAsync();
         var receiverPort = FreePort.Next();
         var hostPort = FreePort.Next();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "crash.db")}",
-            ["Backchannel:Channels:Http:Url"] = device.NotifyUrl,
-            ["Backchannel:Channels:Http:Token"] = FakeDeviceService.Token,
-            ["Backchannel:Notifications:AllowHttp"] = "true",
-            ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
-            ["Backchannel:Notifications:InitialRetryDelaySeconds"] = "0.2",
-            ["Backchannel:Notifications:MaxRetryDelaySeconds"] = "1",
-            ["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0",
-            ["Backchannel:Users:0:sub"] = "alice-sub",
-            ["Backchannel:Users:0:username"] = "alice",
-        };
+        var settings = HostProcess.BaseSettings(Path.Combine(directory, "crash.db"), device.NotifyUrl, FakeDeviceService.Token);
+        settings["Backchannel:Notifications:InitialRetryDelaySeconds"] = "0.2";
+        settings["Backchannel:Notifications:MaxRetryDelaySeconds"] = "1";
+        settings["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0";
         foreach (var (key, value) in TestClients.Notifying($"http://127.0.0.1:{receiverPort}/cb"))
         {
             settings[key.Replace(":6:", ":0:", StringComparison.Ordinal).Replace(":7:", ":1:", StringComparison.Ordinal)] = value;

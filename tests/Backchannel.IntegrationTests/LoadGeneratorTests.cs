@@ -23,17 +23,8 @@ public class LoadGeneratorTests
         Directory.CreateDirectory(directory);
         var devicePort = FreePort.Next();
         var device = $"http://127.0.0.1:{devicePort}";
-        var settings = new Dictionary<string, string?>
-        {
-            ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "bench.db")}",
-            ["Backchannel:Channels:Http:Url"] = device + "/notify",
-            ["Backchannel:Channels:Http:Token"] = "bench-device-token",
-            ["Backchannel:Notifications:AllowHttp"] = "true",
-            ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
-            ["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0",
-            ["Backchannel:Users:0:sub"] = "alice",
-            ["Backchannel:Users:0:username"] = "alice",
-        };
+        var settings = HostProcess.BaseSettings(Path.Combine(directory, "bench.db"), device + "/notify", "bench-device-token");
+        settings["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0";
         string[] modes = ["poll", "ping", "push"];
         for (var i = 0; i < modes.Length; i++)
         {

@@ -14,19 +14,10 @@ public class RestartTests
         Directory.CreateDirectory(directory);
         await using var device = await FakeDeviceService.StartAsync();
         var port = FreePort.Next();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "restart.db")}",
-            ["Backchannel:Channels:Http:Url"] = device.NotifyUrl,
-            ["Backchannel:Channels:Http:Token"] = FakeDeviceService.Token,
-            ["Backchannel:Notifications:AllowHttp"] = "true",
-            ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
-            ["Backchannel:Clients:0:client_id"] = TestClients.Poll,
-            ["Backchannel:Clients:0:client_secret"] = TestClients.PollSecret,
-            ["Backchannel:Clients:0:backchannel_token_delivery_mode"] = "poll",
-            ["Backchannel:Users:0:sub"] = "alice-sub",
-            ["Backchannel:Users:0:username"] = "alice",
-        };
+        var settings = HostProcess.BaseSettings(Path.Combine(directory, "restart.db"), device.NotifyUrl, FakeDeviceService.Token);
+        settings["Backchannel:Clients:0:client_id"] = TestClients.Poll;
+        settings["Backchannel:Clients:0:client_secret"] = TestClients.PollSecret;
+        settings["Backchannel:Clients:0:backchannel_token_delivery_mode"] = "poll";
 
         string authReqId;
         ReceivedNotification notification;

@@ -33,6 +33,21 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What every test of the server as a process starts from: its SQLite file, the http device channel, plain-HTTP
+    /// notifications to loopback allowed (the test receivers are local), and the user alice.
+    /// </summary>
+    public static Dictionary<string, string?> BaseSettings(string databasePath, string deviceNotifyUrl, string deviceToken) => new()
+    {
+        ["Backchannel:Storage:ConnectionString"] = $"Data Source={databasePath}",
+        ["Backchannel:Channels:Http:Url"] = deviceNotifyUrl,
+        ["Backchannel:Channels:Http:Token"] = deviceToken,
+        ["Backchannel:Notifications:AllowHttp"] = "true",
+        ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
+        ["Backchannel:Users:0:sub"] = "alice-sub",
+        ["Backchannel:Users:0:username"] = "alice",
+    };
+
     /// <summary>Starts the host with <paramref name="settings"/> (configuration keys, e.g. Backchannel:Issuer) and waits until /health/ready answers.</summary>
     public static async Task<HostProcess> StartAsync(int port, IReadOnlyDictionary<string, string?> settings)
     {
