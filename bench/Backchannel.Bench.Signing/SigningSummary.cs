@@ -12,7 +12,7 @@ public sealed record AlgorithmFigures(
     double? JwtSignNs, double? RawSignNs, double? JwtVerifyNs, double? RawVerifyNs,
     double? JwtSignPerSec, double? RawSignPerSec, double? JwtVerifyPerSec, double? RawVerifyPerSec,
     double? CibaFlowsPerSecPerCore, double? CibaFlowsPerSec2Cores,
-    double? AllCoresJwtSignPerSecPerCore = null, double? AllCoresCibaFlowsPerSecPerCore = null);
+    double? AllCoresJwtSignPerSecPerCore, double? AllCoresCibaFlowsPerSecPerCore);
 
 /// <summary>
 /// Turns the benchmark means into throughput and an upper bound on CIBA flows: one flow signs an
