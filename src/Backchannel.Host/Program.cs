@@ -1,10 +1,15 @@
+using Backchannel.Abstractions;
+
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddBackchannel(builder.Configuration.GetSection("Backchannel"));
+var backchannel = builder.Services.AddBackchannel(builder.Configuration.GetSection("Backchannel"));
+if (backchannel.StorageProvider == StorageProviders.Sqlite)
+{
+    backchannel.UseSqlite();
+}
 
 var app = builder.Build();
-app.MapBackchannel();
-app.Run();
+return await app.RunBackchannelAsync();
 
 /// <summary>The runnable Backchannel server (an entry point tests can start).</summary>
 public partial class Program;

@@ -24,7 +24,8 @@ public class DiscoveryTests
         Assert.DoesNotContain("HS256", Strings(document, "backchannel_authentication_request_signing_alg_values_supported"));
         Assert.True(document.GetProperty("backchannel_user_code_parameter_supported").GetBoolean());
         Assert.Equal(["client_secret_basic", "client_secret_post", "private_key_jwt"], Strings(document, "token_endpoint_auth_methods_supported"));
-        Assert.Equal(["RS256"], Strings(document, "id_token_signing_alg_values_supported"));
+        // The default first; a client may ask for another with id_token_signed_response_alg.
+        Assert.Equal(["RS256", "PS256", "ES256"], Strings(document, "id_token_signing_alg_values_supported"));
         Assert.False(document.GetProperty("tls_client_certificate_bound_access_tokens").GetBoolean());
 
         var jwks = new JsonWebKeySet(await provider.Http.GetStringAsync("/jwks"));

@@ -1,4 +1,4 @@
-using Backchannel.Delivery;
+using Backchannel.Security;
 using Backchannel.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Options;
 

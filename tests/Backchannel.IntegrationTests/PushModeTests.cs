@@ -108,17 +108,17 @@ public class PushModeTests
         await provider.Device.ApproveNextAsync();
 
         // Nobody listens: two attempts fail, the push is given up and its refresh token family revoked; the request failed.
-        var store = (Backchannel.Storage.IAuthenticationRequestStore)provider.Services.GetService(typeof(Backchannel.Storage.IAuthenticationRequestStore))!;
+        var store = (Backchannel.Abstractions.IAuthenticationRequestStore)provider.Services.GetService(typeof(Backchannel.Abstractions.IAuthenticationRequestStore))!;
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        Backchannel.Protocol.AuthenticationRequest? request;
+        Backchannel.Domain.AuthenticationRequest? request;
         do
         {
             await Task.Delay(200);
             request = await store.FindByAuthReqIdHashAsync(Backchannel.Protocol.SecretHash.Compute(authorization.AuthenticationRequestId!), default);
         }
-        while (request!.Status != Backchannel.Protocol.AuthenticationRequestStatus.Failed && DateTime.UtcNow < deadline);
+        while (request!.Status != Backchannel.Domain.AuthenticationRequestStatus.Failed && DateTime.UtcNow < deadline);
 
-        Assert.Equal(Backchannel.Protocol.AuthenticationRequestStatus.Failed, request.Status);
+        Assert.Equal(Backchannel.Domain.AuthenticationRequestStatus.Failed, request.Status);
         using var database = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={provider.DatabasePath};Mode=ReadOnly");
         database.Open();
         using var command = database.CreateCommand();

@@ -1,3 +1,6 @@
+using Backchannel.Abstractions;
+using Backchannel.Users;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Backchannel.IntegrationTests.Infrastructure;
 
@@ -33,10 +36,16 @@ public class UserCodeTests
     public async Task User_codes_are_stored_hashed()
     {
         await using var provider = await TestProvider.StartAsync();
+        var store = provider.Services.GetRequiredService<IUserStore>();
+        var alice = await store.FindBySubjectAsync("alice-sub", CancellationToken.None);
+
+        // ASP.NET Core Identity's PasswordHasher format (PBKDF2-HMAC-SHA512, salted), never the code itself.
+        Assert.NotEqual(TestClients.AliceUserCode, alice!.UserCodeHash);
+        Assert.True(UserSecretHasher.IsHash(alice.UserCodeHash!));
+        Assert.True(UserSecretHasher.Verify(TestClients.AliceUserCode, alice.UserCodeHash!));
+
         await provider.StopAsync();
-        var bytes = await File.ReadAllBytesAsync(provider.DatabasePath);
-        var text = System.Text.Encoding.Latin1.GetString(bytes);
-        Assert.Contains("pbkdf2-sha256$", text);
+        var text = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(provider.DatabasePath));
         Assert.DoesNotContain(TestClients.PollSecret, text);
     }
 }

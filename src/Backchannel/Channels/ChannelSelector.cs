@@ -1,19 +1,32 @@
-using Backchannel.Configuration;
-using Backchannel.Users;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using Backchannel.Domain;
 
 namespace Backchannel.Channels;
 
-/// <summary>Which channel reaches a user: the user's own, else <c>Channels:Default</c>, else http when its URL is set, else log in Development.</summary>
-public sealed class ChannelSelector(IOptions<BackchannelOptions> options, IHostEnvironment environment)
+/// <summary>
+/// Which channel reaches the user of a request: the first of <c>Channels:Rules</c> that matches, else the user's own
+/// channel, else the client's first channel, else <c>Channels:Default</c>; a client that lists its channels gets only
+/// one of those (its first when no other candidate is allowed).
+/// </summary>
+public sealed class ChannelSelector(ChannelRegistry registry, Microsoft.Extensions.Options.IOptions<ChannelOptions> options)
 {
-    public string Default { get; } = DefaultChannel(options.Value.Channels, environment.IsDevelopment());
+    public string Select(User user, Client client, int expirySeconds)
+    {
+        foreach (var rule in options.Value.Rules)
+        {
+            if (rule.Channel is { } channel && rule.Matches(client.ClientId, expirySeconds) && Allowed(client, channel))
+            {
+                return channel;
+            }
+        }
 
-    public string For(User user) => string.IsNullOrEmpty(user.Channel) ? Default : user.Channel;
+        if (!string.IsNullOrEmpty(user.Channel) && Allowed(client, user.Channel))
+        {
+            return user.Channel;
+        }
 
-    public static string DefaultChannel(ChannelOptions channels, bool development) =>
-        !string.IsNullOrEmpty(channels.Default) ? channels.Default
-        : !string.IsNullOrEmpty(channels.Http.Url) || !development ? ChannelNames.Http
-        : ChannelNames.Log;
+        return client.Channels.Count > 0 ? client.Channels[0] : registry.Default;
+    }
+
+    private static bool Allowed(Client client, string channel) =>
+        client.Channels.Count == 0 || client.Channels.Contains(channel, StringComparer.OrdinalIgnoreCase);
 }

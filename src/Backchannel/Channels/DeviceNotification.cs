@@ -1,7 +1,6 @@
-using Backchannel.Clients;
-using Backchannel.Protocol;
+using Backchannel.Domain;
 
 namespace Backchannel.Channels;
 
 /// <summary>What an authentication device is told about a new request.</summary>
-public sealed record DeviceNotification(AuthenticationRequest Request, Client? Client, string CallbackUrl, string CallbackToken);
+public sealed record DeviceNotification(AuthenticationRequest Request, string? ClientName);

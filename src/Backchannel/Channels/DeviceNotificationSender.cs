@@ -1,22 +1,21 @@
+using Backchannel.Abstractions;
 using Backchannel.Clients;
+using Backchannel.Decisions;
 using Backchannel.Delivery;
-using Backchannel.Protocol;
-using Backchannel.Storage;
+using Backchannel.Domain;
+using Backchannel.Events;
 
 namespace Backchannel.Channels;
 
-/// <summary>Delivers the outbox's device notifications through the user's channel; a device that refuses fails the request.</summary>
+/// <summary>Delivers the outbox's device notifications through the request's channel; a device that refuses fails the request.</summary>
 public sealed class DeviceNotificationSender(
-    IEnumerable<IAuthenticationDeviceChannel> channels,
+    ChannelRegistry channels,
     IAuthenticationRequestStore requests,
-    IClientRegistry clients,
-    CallbackTokens callbackTokens,
-    ClientNotifications notifications,
-    OutboxDispatcher dispatcher,
+    ClientCatalog clients,
+    DecisionService decisions,
+    RequestEvents events,
     TimeProvider time) : IOutboxMessageSender
 {
-    private readonly Dictionary<string, IAuthenticationDeviceChannel> _channels = channels.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
-
     public OutboxKind Kind => OutboxKind.DeviceNotification;
 
     public async Task<DeliveryResult> SendAsync(OutboxWork work, CancellationToken cancellationToken)
@@ -28,23 +27,28 @@ public sealed class DeviceNotificationSender(
             return DeliveryResult.Delivered;
         }
 
-        if (!_channels.TryGetValue(request.Channel, out var channel))
+        if (channels.Find(request.Channel) is not { } channel)
         {
             return new DeliveryResult(DeliveryStatus.Rejected, $"no channel named '{request.Channel}' is configured");
         }
 
-        var notification = new DeviceNotification(request, clients.Find(request.ClientId), callbackTokens.CallbackUrl, callbackTokens.Issue(request));
-        return await channel.NotifyAsync(notification, cancellationToken);
+        var client = await clients.FindAsync(request.ClientId, cancellationToken);
+        var result = await channel.NotifyAsync(new DeviceNotification(request, client?.ClientName), cancellationToken);
+        if (result.Status == DeliveryStatus.Delivered)
+        {
+            events.Publish(RequestEventKind.Notified, request);
+        }
+
+        return result;
     }
 
     public async Task GiveUpAsync(OutboxWork work, DeliveryResult lastResult, CancellationToken cancellationToken)
     {
-        // Refused by the device service: the user cannot be asked, so the client learns it now rather than at expiry.
+        // Refused by the device: the user cannot be asked, so the client learns it now rather than at expiry.
         // Retries that ran out leave the request to expire.
-        if (lastResult.Status == DeliveryStatus.Rejected
-            && await requests.FailAsync(work.Message.RequestId, time.GetUtcNow(), notifications.ForFailure, cancellationToken) is { Notification: { } notification } failure)
+        if (lastResult.Status == DeliveryStatus.Rejected)
         {
-            dispatcher.Dispatch(new OutboxWork(notification, failure.Request));
+            await decisions.FailAsync(work.Message.RequestId, FailureCause.DeviceUnreachable, lastResult.Detail, cancellationToken);
         }
     }
 }

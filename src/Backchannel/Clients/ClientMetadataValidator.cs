@@ -1,3 +1,4 @@
+using Backchannel.Domain;
 using Backchannel.Protocol;
 using Microsoft.IdentityModel.Tokens;
 
@@ -9,8 +10,11 @@ namespace Backchannel.Clients;
 /// </summary>
 public static class ClientMetadataValidator
 {
-    /// <summary>Turns metadata into a <see cref="Client"/>, or lists every problem found.</summary>
-    public static ClientValidationResult Validate(ClientMetadata metadata, ClientValidationSettings settings)
+    /// <summary>
+    /// Turns metadata into a <see cref="Client"/>, or lists every problem found. The secret comes from the metadata
+    /// (settings, registration) or, for a stored client, as its hash.
+    /// </summary>
+    public static ClientValidationResult Validate(ClientMetadata metadata, ClientValidationSettings settings, byte[]? storedSecretHash = null)
     {
         var errors = new List<string>();
 
@@ -29,7 +33,7 @@ public static class ClientMetadataValidator
             errors.Add($"token_endpoint_auth_method '{method}' is not supported (use {string.Join(", ", ClientAuthenticationMethods.Supported)})");
         }
 
-        if (ClientAuthenticationMethods.UsesSecret(method) && string.IsNullOrEmpty(metadata.ClientSecret))
+        if (ClientAuthenticationMethods.UsesSecret(method) && string.IsNullOrEmpty(metadata.ClientSecret) && storedSecretHash is null)
         {
             errors.Add($"client_secret is required for {method}");
         }
@@ -119,9 +123,22 @@ public static class ClientMetadataValidator
             errors.Add("backchannel_user_code_parameter is not supported by this provider (Ciba:UserCodeSupported is false)");
         }
 
-        if (metadata.IdTokenSignedResponseAlg is { } idTokenAlg && !SigningAlgorithms.TokenSigning.Contains(idTokenAlg))
+        if (metadata.IdTokenSignedResponseAlg is { } idTokenAlg && !settings.TokenSigningAlgorithms.Contains(idTokenAlg))
         {
-            errors.Add($"id_token_signed_response_alg '{idTokenAlg}' is not supported");
+            errors.Add(SigningAlgorithms.TokenSigning.Contains(idTokenAlg)
+                ? $"id_token_signed_response_alg '{idTokenAlg}' is not available: the signing key comes from Tokens:SigningKeyFile ({string.Join(", ", settings.TokenSigningAlgorithms)})"
+                : $"id_token_signed_response_alg '{idTokenAlg}' is not supported (use {string.Join(", ", settings.TokenSigningAlgorithms)})");
+        }
+
+        if (metadata.TlsClientAuthSubjectDn is not null)
+        {
+            errors.Add("tls_client_auth_subject_dn is not accepted: mutual-TLS client authentication is not available in this version");
+        }
+
+        var channels = metadata.Channels ?? [];
+        foreach (var channel in channels.Where(c => settings.Channels is { } known && !known.Contains(c)))
+        {
+            errors.Add($"channels names '{channel}', which is not a configured channel ({string.Join(", ", settings.Channels!)})");
         }
 
         IReadOnlySet<string>? allowedScopes = null;
@@ -143,7 +160,7 @@ public static class ClientMetadataValidator
 
         if (errors.Count > 0)
         {
-            return new ClientValidationResult(null, errors);
+            return new ClientValidationResult(null, errors, null);
         }
 
         var client = new Client
@@ -151,7 +168,8 @@ public static class ClientMetadataValidator
             ClientId = metadata.ClientId!,
             ClientName = metadata.ClientName,
             AuthenticationMethod = method,
-            SecretHash = ClientAuthenticationMethods.UsesSecret(method) ? SecretHash.Compute(metadata.ClientSecret!) : null,
+            SecretHash = !ClientAuthenticationMethods.UsesSecret(method) ? null
+                : metadata.ClientSecret is { Length: > 0 } secret ? SecretHash.Compute(secret) : storedSecretHash,
             AssertionSigningAlgorithm = metadata.TokenEndpointAuthSigningAlg,
             Keys = keys,
             JwksUri = jwksUri,
@@ -161,9 +179,10 @@ public static class ClientMetadataValidator
             NotificationEndpoint = notificationEndpoint,
             RequestSigningAlgorithm = metadata.BackchannelAuthenticationRequestSigningAlg,
             UserCodeParameter = metadata.BackchannelUserCodeParameter == true,
-            Metadata = WithoutSecret(metadata, method, grantTypes),
+            IdTokenSigningAlgorithm = metadata.IdTokenSignedResponseAlg,
+            Channels = channels,
         };
-        return new ClientValidationResult(client, []);
+        return new ClientValidationResult(client, [], WithoutSecret(metadata, method, grantTypes));
     }
 
     private static List<JsonWebKey> ParseKeys(JwksDocument? jwks, List<string> errors)
@@ -227,7 +246,9 @@ public static class ClientMetadataValidator
         BackchannelUserCodeParameter = metadata.BackchannelUserCodeParameter,
         IdTokenSignedResponseAlg = metadata.IdTokenSignedResponseAlg,
         TlsClientAuthSubjectDn = metadata.TlsClientAuthSubjectDn,
+        Channels = metadata.Channels,
     };
 }
 
-public sealed record ClientValidationResult(Client? Client, IReadOnlyList<string> Errors);
+/// <summary>The validated client and its metadata as registered (without the secret), or every problem found.</summary>
+public sealed record ClientValidationResult(Client? Client, IReadOnlyList<string> Errors, ClientMetadata? Metadata);

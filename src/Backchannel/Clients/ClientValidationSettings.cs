@@ -1,6 +1,8 @@
+using Backchannel.Protocol;
+
 namespace Backchannel.Clients;
 
-/// <summary>The provider settings client metadata is validated against.</summary>
+/// <summary>The provider settings client metadata is validated against (from Ciba, Notifications, Tokens and Channels).</summary>
 public sealed record ClientValidationSettings
 {
     public required IReadOnlyList<string> DeliveryModes { get; init; }
@@ -12,4 +14,10 @@ public sealed record ClientValidationSettings
     public bool AllowHttp { get; init; }
 
     public bool AllowPrivateNetworks { get; init; }
+
+    /// <summary>The algorithms ID tokens can be signed with.</summary>
+    public IReadOnlyList<string> TokenSigningAlgorithms { get; init; } = SigningAlgorithms.TokenSigning;
+
+    /// <summary>The configured channel names a client may name; null: not checked.</summary>
+    public IReadOnlySet<string>? Channels { get; init; }
 }

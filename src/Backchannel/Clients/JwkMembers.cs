@@ -1,4 +1,4 @@
-using Backchannel.Tokens;
+using Backchannel.Protocol;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;

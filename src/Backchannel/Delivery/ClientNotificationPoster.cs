@@ -1,19 +1,20 @@
 using System.Net.Http.Headers;
+using Backchannel.Abstractions;
 using Backchannel.Clients;
+using Backchannel.Domain;
 using Backchannel.Keys;
-using Backchannel.Protocol;
-using Backchannel.Storage;
 
 namespace Backchannel.Delivery;
 
 /// <summary>
 /// POSTs a ping or push to a client's notification endpoint with <c>Authorization: Bearer {client_notification_token}</c>,
-/// through the HTTP client that refuses redirects and private addresses (unless allowed).
+/// through the HTTP client that refuses redirects and private addresses (unless allowed) and breaks the circuit of a
+/// destination that keeps failing.
 /// </summary>
 public sealed class ClientNotificationPoster(
     IHttpClientFactory httpClients,
     IAuthenticationRequestStore requests,
-    IClientRegistry clients,
+    ClientCatalog clients,
     SecretSealer sealer)
 {
     public const string HttpClientName = "Backchannel.ClientNotifications";
@@ -27,8 +28,9 @@ public sealed class ClientNotificationPoster(
             return (null, new DeliveryResult(DeliveryStatus.Rejected, "the request was removed"));
         }
 
-        if (clients.Find(request.ClientId)?.NotificationEndpoint is not { } endpoint || request.ClientNotificationToken is not { } bearer
-            || request.SealedAuthReqId is not { } sealedId || sealer.UnsealString(sealedId, SealingContexts.AuthReqId(request.Id)) is not { } authReqId)
+        if ((await clients.FindAsync(request.ClientId, cancellationToken))?.NotificationEndpoint is not { } endpoint
+            || request.ClientNotificationToken is not { } bearer || request.SealedAuthReqId is not { } sealedId
+            || await sealer.UnsealStringAsync(sealedId, SealingContexts.AuthReqId(request.Id), cancellationToken) is not { } authReqId)
         {
             return (null, new DeliveryResult(DeliveryStatus.Rejected, "the client, its endpoint or the request's sealed auth_req_id is gone"));
         }

@@ -1,9 +1,11 @@
+using Backchannel.Domain;
+
 namespace Backchannel.Delivery;
 
 /// <summary>Delivers one kind of outbox message. The worker owns retries, leases and bookkeeping.</summary>
 public interface IOutboxMessageSender
 {
-    Storage.OutboxKind Kind { get; }
+    OutboxKind Kind { get; }
 
     /// <summary>One delivery attempt.</summary>
     Task<DeliveryResult> SendAsync(OutboxWork work, CancellationToken cancellationToken);

@@ -1,5 +1,4 @@
-using Backchannel.Protocol;
-using Backchannel.Storage;
+using Backchannel.Domain;
 
 namespace Backchannel.Delivery;
 

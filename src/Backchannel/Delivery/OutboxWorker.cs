@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Backchannel.Configuration;
+using Backchannel.Abstractions;
 using Backchannel.Diagnostics;
-using Backchannel.Storage;
+using Backchannel.Domain;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,21 +10,27 @@ using Microsoft.Extensions.Options;
 namespace Backchannel.Delivery;
 
 /// <summary>
-/// Delivers outbox messages: new ones handed over in memory at once, due retries and leftovers of a previous process
-/// found by a periodic scan of the store. Retries use <see cref="RetrySchedule"/> within the request's lifetime; a
-/// message is removed once delivered or given up, so delivery is at least once and survives restarts.
+/// Delivers outbox messages: new ones handed over in memory at once, due retries and messages whose lease ran out (a
+/// node that died) found by a periodic scan of the store, which leases them to this node. Device notifications and
+/// client notifications go through separate lanes, and each destination has its own concurrency limit (see
+/// <see cref="DeliveryScheduler"/>), so that a slow client slows only itself. Retries use <see cref="RetrySchedule"/>
+/// within the request's lifetime; a message is removed once delivered or given up, by its lease holder only.
 /// </summary>
 public sealed partial class OutboxWorker(
     OutboxDispatcher dispatcher,
     IOutboxStore outbox,
     IEnumerable<IOutboxMessageSender> senders,
-    IOptions<BackchannelOptions> options,
+    NodeIdentity node,
+    IOptions<NotificationOptions> options,
     BackchannelMetrics metrics,
     TimeProvider time,
     ILogger<OutboxWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    private const int ScanBatch = 500;
+
+    /// <summary>Messages waiting for one destination beyond this are left in the store for a later scan (bounded memory).</summary>
+    private const int MaxWaitingPerDestination = 2_000;
 
     /// <summary>Delivered messages are removed from the store in batches, this often: one write for many deliveries.</summary>
     private static readonly TimeSpan CompletionFlushInterval = TimeSpan.FromMilliseconds(20);
@@ -32,29 +38,30 @@ public sealed partial class OutboxWorker(
     private readonly Dictionary<OutboxKind, IOutboxMessageSender> _senders = senders.ToDictionary(s => s.Kind);
     private readonly Channel<long> _delivered = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, byte> _inFlight = new();
-    private SemaphoreSlim? _concurrency;
+    private readonly Lock _schedulerLock = new();
+    private DeliveryScheduler? _devices;
+    private DeliveryScheduler? _clients;
+    private CancellationToken _stopping;
+
+    /// <summary>Messages taken by this node and not finished (sending or waiting for their destination).</summary>
+    public int InFlight => _inFlight.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = options.Value.Notifications;
-        _concurrency = new SemaphoreSlim(settings.MaxConcurrentDeliveries);
+        var settings = options.Value;
+        _stopping = stoppingToken;
+        _devices = new DeliveryScheduler(settings.MaxConcurrentDeliveries, settings.MaxConcurrentDeliveries, MaxWaitingPerDestination);
+        _clients = new DeliveryScheduler(settings.MaxConcurrentDeliveries, settings.MaxConcurrentPerDestination, MaxWaitingPerDestination);
 
-        // The embedded store has one node: leases left by a process that died are void.
-        await outbox.ReleaseLeasesAsync(stoppingToken);
+        // A node restarting under its old identity (the embedded store's single process) sends at once what it held.
+        await outbox.ReleaseLeasesAsync(node.Id, stoppingToken);
         var scan = ScanLoopAsync(stoppingToken);
         var completions = CompletionLoopAsync();
-
         try
         {
             await foreach (var work in dispatcher.Reader.ReadAllAsync(stoppingToken))
             {
-                if (!_inFlight.TryAdd(work.Message.Id, 0))
-                {
-                    continue;
-                }
-
-                await _concurrency.WaitAsync(stoppingToken);
-                _ = DeliverAsync(work, stoppingToken);
+                Enqueue(work);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -66,9 +73,35 @@ public sealed partial class OutboxWorker(
         await completions;
     }
 
+    private void Enqueue(OutboxWork work)
+    {
+        if (!_inFlight.TryAdd(work.Message.Id, 0))
+        {
+            return;
+        }
+
+        bool start, dropped;
+        lock (_schedulerLock)
+        {
+            start = Lane(work).Enqueue(work, out dropped);
+        }
+
+        if (start)
+        {
+            _ = DeliverAsync(work);
+        }
+        else if (dropped)
+        {
+            // Its lease runs out and a later scan takes it again.
+            _inFlight.TryRemove(work.Message.Id, out _);
+        }
+    }
+
+    private DeliveryScheduler Lane(OutboxWork work) => work.Message.IsDeviceNotification ? _devices! : _clients!;
+
     /// <summary>
     /// Removes delivered messages in batches. A message delivered just before the process dies may still be in the store
-    /// and is sent again after the restart: delivery is at least once, as for any crash between sending and recording.
+    /// and is sent again after its lease: delivery is at least once, as for any crash between sending and recording.
     /// </summary>
     private async Task CompletionLoopAsync()
     {
@@ -83,7 +116,7 @@ public sealed partial class OutboxWorker(
 
             try
             {
-                await outbox.CompleteManyAsync(batch, CancellationToken.None);
+                await outbox.CompleteManyAsync(batch, node.Id, CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -101,14 +134,16 @@ public sealed partial class OutboxWorker(
         {
             try
             {
-                var due = await outbox.ClaimDueAsync(time.GetUtcNow(), Lease, 500, stoppingToken);
-                foreach (var message in due)
+                IReadOnlyList<OutboxMessage> due;
+                do
                 {
-                    if (!_inFlight.ContainsKey(message.Id))
+                    due = await outbox.ClaimDueAsync(node.Id, time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.LeaseSeconds), ScanBatch, stoppingToken);
+                    foreach (var message in due)
                     {
                         dispatcher.Dispatch(new OutboxWork(message, null));
                     }
                 }
+                while (due.Count == ScanBatch && !stoppingToken.IsCancellationRequested);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -130,13 +165,22 @@ public sealed partial class OutboxWorker(
         }
     }
 
-    private async Task DeliverAsync(OutboxWork work, CancellationToken stoppingToken)
+    private async Task DeliverAsync(OutboxWork work)
     {
+        var stoppingToken = _stopping;
         var message = work.Message;
         try
         {
+            // Yield so that the caller (the hand-off loop) goes on while this delivery runs.
+            await Task.Yield();
             var sender = _senders[message.Kind];
             var now = time.GetUtcNow();
+            if (message.LeaseUntil is { } leaseUntil && leaseUntil <= now)
+            {
+                // Waited past its lease: another node may hold it now; a later scan gives it back to whoever claims it.
+                return;
+            }
+
             if (now >= message.ExpiresAt)
             {
                 await GiveUpAsync(sender, work, new DeliveryResult(DeliveryStatus.RetryLater, "the request expired before delivery"), stoppingToken);
@@ -158,12 +202,15 @@ public sealed partial class OutboxWorker(
             {
                 case DeliveryStatus.Delivered:
                     _delivered.Writer.TryWrite(message.Id);
-                    metrics.NotificationDelivered(message.Kind, attempts, time.GetUtcNow() - message.CreatedAt);
+                    metrics.NotificationDelivered(message.Kind, time.GetUtcNow() - message.CreatedAt);
                     break;
                 case DeliveryStatus.RetryLater when Schedule().Next(attempts, time.GetUtcNow(), message.ExpiresAt, result.RetryAfter, Random.Shared.NextDouble()) is { } next:
-                    await outbox.RescheduleAsync(message.Id, attempts, next, stoppingToken);
-                    metrics.NotificationRetried(message.Kind);
-                    Log.WillRetry(logger, message.Kind, message.RequestId, attempts, result.Detail, next);
+                    if (await outbox.RescheduleAsync(message.Id, node.Id, attempts, next, stoppingToken))
+                    {
+                        metrics.NotificationRetried(message.Kind);
+                        Log.WillRetry(logger, message.Kind, message.RequestId, attempts, result.Detail, next);
+                    }
+
                     break;
                 default:
                     await GiveUpAsync(sender, work, result, stoppingToken);
@@ -172,7 +219,7 @@ public sealed partial class OutboxWorker(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: the message stays in the outbox and is sent after the restart.
+            // Shutting down: the message stays in the outbox and is sent once its lease ends.
         }
         catch (Exception ex)
         {
@@ -181,21 +228,35 @@ public sealed partial class OutboxWorker(
         finally
         {
             _inFlight.TryRemove(message.Id, out _);
-            _concurrency!.Release();
+            List<OutboxWork> next;
+            lock (_schedulerLock)
+            {
+                next = Lane(work).Complete(work);
+            }
+
+            foreach (var started in next)
+            {
+                _ = DeliverAsync(started);
+            }
         }
     }
 
     private async Task GiveUpAsync(IOutboxMessageSender sender, OutboxWork work, DeliveryResult result, CancellationToken stoppingToken)
     {
+        // Only the lease holder gives up (and fails the request): a node fenced off meanwhile leaves it to the new holder.
+        if (!await outbox.CompleteAsync(work.Message.Id, node.Id, stoppingToken))
+        {
+            return;
+        }
+
         await sender.GiveUpAsync(work, result, stoppingToken);
-        await outbox.CompleteAsync(work.Message.Id, stoppingToken);
         metrics.NotificationFailed(work.Message.Kind);
         Log.GaveUp(logger, work.Message.Kind, work.Message.RequestId, work.Message.Attempts + 1, result.Detail);
     }
 
     private RetrySchedule Schedule()
     {
-        var settings = options.Value.Notifications;
+        var settings = options.Value;
         return new RetrySchedule(TimeSpan.FromSeconds(settings.InitialRetryDelaySeconds), TimeSpan.FromSeconds(settings.MaxRetryDelaySeconds),
             settings.MaxAttempts);
     }

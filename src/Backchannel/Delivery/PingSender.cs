@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Backchannel.Json;
-using Backchannel.Storage;
+using Backchannel.Domain;
+using Backchannel.Protocol;
 
 namespace Backchannel.Delivery;
 
@@ -17,7 +17,7 @@ public sealed class PingSender(ClientNotificationPoster poster) : IOutboxMessage
             return refusal;
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(new PingNotification(target.AuthReqId), BackchannelJsonContext.Default.PingNotification);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new PingNotification(target.AuthReqId), ProtocolJsonContext.Default.PingNotification);
         return await poster.PostAsync(target.Endpoint, target.BearerToken, body, cancellationToken);
     }
 

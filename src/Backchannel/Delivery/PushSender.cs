@@ -1,8 +1,10 @@
 using System.Text.Json;
-using Backchannel.Json;
+using Backchannel.Abstractions;
+using Backchannel.Decisions;
+using Backchannel.Domain;
+using Backchannel.Events;
 using Backchannel.Keys;
 using Backchannel.Protocol;
-using Backchannel.Storage;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Backchannel.Delivery;
@@ -18,8 +20,8 @@ public sealed class PushSender(
     IRevokedAccessTokenStore revokedAccessTokens,
     SecretSealer sealer,
     ClientNotificationPoster poster,
-    ClientNotifications notifications,
-    OutboxDispatcher dispatcher,
+    DecisionService decisions,
+    RequestEvents events,
     TimeProvider time) : IOutboxMessageSender
 {
     public OutboxKind Kind => OutboxKind.Push;
@@ -34,7 +36,7 @@ public sealed class PushSender(
 
         var request = target.Request;
         var body = work.Message.Payload is { } sealedTokens
-            ? sealer.Unseal(sealedTokens, SealingContexts.PushedTokens(request.Id))
+            ? await sealer.UnsealAsync(sealedTokens, SealingContexts.PushedTokens(request.Id), cancellationToken)
             : ErrorBody(request, target.AuthReqId);
         if (body is null)
         {
@@ -42,9 +44,10 @@ public sealed class PushSender(
         }
 
         var result = await poster.PostAsync(target.Endpoint, target.BearerToken, body, cancellationToken);
-        if (result.Status == DeliveryStatus.Delivered && work.Message.Payload is not null)
+        if (result.Status == DeliveryStatus.Delivered && work.Message.Payload is not null
+            && await requests.MarkDeliveredAsync(request.Id, time.GetUtcNow(), cancellationToken))
         {
-            await requests.MarkDeliveredAsync(request.Id, time.GetUtcNow(), cancellationToken);
+            events.Publish(RequestEventKind.Redeemed, request, "push");
         }
 
         return result;
@@ -53,13 +56,13 @@ public sealed class PushSender(
     public async Task GiveUpAsync(OutboxWork work, DeliveryResult lastResult, CancellationToken cancellationToken)
     {
         if (work.Message.Payload is not { } sealedTokens
-            || sealer.Unseal(sealedTokens, SealingContexts.PushedTokens(work.Message.RequestId)) is not { } body)
+            || await sealer.UnsealAsync(sealedTokens, SealingContexts.PushedTokens(work.Message.RequestId), cancellationToken) is not { } body)
         {
             return;
         }
 
         // Take back what the lost push carried, then tell the client (if it can still be reached) that the transaction failed.
-        var tokens = JsonSerializer.Deserialize(body, BackchannelJsonContext.Default.TokenResponse)!;
+        var tokens = JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.TokenResponse)!;
         if (tokens.RefreshToken is { } refreshToken && await refreshTokens.FindAsync(SecretHash.Compute(refreshToken), cancellationToken) is { } record)
         {
             await refreshTokens.RevokeFamilyAsync(record.FamilyId, time.GetUtcNow(), cancellationToken);
@@ -67,12 +70,7 @@ public sealed class PushSender(
 
         var accessToken = new JsonWebToken(tokens.AccessToken);
         await revokedAccessTokens.RevokeAsync(accessToken.Id, accessToken.ValidTo, cancellationToken);
-
-        var failure = await requests.FailAsync(work.Message.RequestId, time.GetUtcNow(), notifications.ForFailure, cancellationToken);
-        if (failure?.Notification is { } notification)
-        {
-            dispatcher.Dispatch(new OutboxWork(notification, failure.Request));
-        }
+        await decisions.FailAsync(work.Message.RequestId, FailureCause.PushUndeliverable, lastResult.Detail, cancellationToken);
     }
 
     private static byte[] ErrorBody(AuthenticationRequest request, string authReqId)
@@ -84,6 +82,6 @@ public sealed class PushSender(
             _ => (ErrorCodes.ExpiredToken, "The authentication request expired before the user answered."),
         };
         return JsonSerializer.SerializeToUtf8Bytes(new PushErrorNotification(authReqId, error, description),
-            BackchannelJsonContext.Default.PushErrorNotification);
+            ProtocolJsonContext.Default.PushErrorNotification);
     }
 }

@@ -1,7 +1,6 @@
 using Backchannel.Diagnostics;
-using Backchannel.Handlers;
-using Backchannel.Json;
 using Backchannel.Protocol;
+using Backchannel.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,7 +28,7 @@ internal static class BackchannelAuthenticationEndpoint
         }
 
         metrics.AuthenticationRequest("accepted");
-        await ProtocolHttp.WriteJsonAsync(context, result.Value, BackchannelJsonContext.Default.BackchannelAuthenticationResponse);
+        await ProtocolHttp.WriteJsonAsync(context, result.Value, ProtocolJsonContext.Default.BackchannelAuthenticationResponse);
     }
 
     private static Task Fail(HttpContext context, BackchannelMetrics metrics, ProtocolError error, bool basicChallenge = false)

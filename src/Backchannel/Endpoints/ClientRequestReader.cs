@@ -1,5 +1,7 @@
-using Backchannel.Clients;
+using Backchannel.Diagnostics;
+using Backchannel.Domain;
 using Backchannel.Protocol;
+using Backchannel.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,8 +32,13 @@ internal static class ClientRequestReader
 
         var client = await context.RequestServices.GetRequiredService<ClientAuthenticator>()
             .AuthenticateAsync(credentials.Value, context.RequestAborted);
-        return client.Succeeded
-            ? new ClientRequest(form.Value, client.Value, null, false)
-            : new ClientRequest(form.Value, null, client.Error, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
+        if (client.Succeeded)
+        {
+            return new ClientRequest(form.Value, client.Value, null, false);
+        }
+
+        context.RequestServices.GetRequiredService<AuditLog>()
+            .ClientAuthenticationFailed(credentials.Value.ClientId, credentials.Value.Method, client.Error.Description);
+        return new ClientRequest(form.Value, null, client.Error, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
     }
 }

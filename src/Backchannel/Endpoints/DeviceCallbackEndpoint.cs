@@ -1,43 +1,67 @@
 using System.Text.Json;
-using Backchannel.Handlers;
-using Backchannel.Json;
+using Backchannel.Channels.Http;
+using Backchannel.Decisions;
+using Backchannel.Domain;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Backchannel.Endpoints;
 
-/// <summary>POST /ciba/callback: the external device service reports the user's decision.</summary>
+/// <summary>
+/// POST /ciba/callback: an external device service reports the user's decision with the callback token it was given
+/// (the http channel's return path). 204 the first time, 409 when already decided, 400 expired_token, 401 for a bad token.
+/// </summary>
 internal static class DeviceCallbackEndpoint
 {
     private const int MaxBodyBytes = 16 * 1024;
 
     public static async Task HandleAsync(HttpContext context)
     {
-        var body = await ReadBodyAsync(context);
-        var outcome = await context.RequestServices.GetRequiredService<DeviceCallbackHandler>()
-            .HandleAsync(ProtocolHttp.BearerToken(context.Request), body, context.RequestAborted);
-
-        switch (outcome)
+        if (ProtocolHttp.BearerToken(context.Request) is not { Length: > 0 } bearer
+            || await context.RequestServices.GetRequiredService<CallbackTokens>().ValidateAsync(bearer, context.RequestAborted) is not
+                { TransactionId: { } transactionId } token)
         {
-            case CallbackOutcome.Recorded:
+            await ProtocolHttp.WriteErrorAsync(context, new ProtocolError(ErrorCodes.InvalidToken, "The callback token is missing or not valid.", 401));
+            return;
+        }
+
+        if (token.Expired)
+        {
+            await WriteExpiredAsync(context);
+            return;
+        }
+
+        var body = await ReadBodyAsync(context);
+        if (body?.Status is not ("approved" or "denied") || body.Amr?.Any(string.IsNullOrEmpty) == true)
+        {
+            await ProtocolHttp.WriteErrorAsync(context, ProtocolError.InvalidRequest(
+                "The body must be JSON: {status: approved or denied, acr: optional string, amr: optional array of strings}."));
+            return;
+        }
+
+        var decision = new Decision(transactionId, body.Status == "approved", body.Acr, body.Amr, CallbackTokens.Evidence)
+        {
+            KnownDeliveryMode = token.DeliveryMode,
+        };
+        switch (await context.RequestServices.GetRequiredService<DecisionService>().DecideAsync(decision, context.RequestAborted))
+        {
+            case DecisionOutcome.Decided:
+                context.RequestServices.GetRequiredService<CallbackTokens>().Forget(bearer);
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 break;
-            case CallbackOutcome.AlreadyDecided:
+            case DecisionOutcome.AlreadyDecided:
                 await ProtocolHttp.WriteErrorAsync(context, new ProtocolError("already_decided", "The request was already decided.", 409));
                 break;
-            case CallbackOutcome.Expired:
-                await ProtocolHttp.WriteErrorAsync(context, new ProtocolError(ErrorCodes.ExpiredToken, "The authentication request has expired."));
-                break;
-            case CallbackOutcome.InvalidBody:
-                await ProtocolHttp.WriteErrorAsync(context, ProtocolError.InvalidRequest(
-                    "The body must be JSON: {status: approved or denied, acr: optional string, amr: optional array of strings}."));
-                break;
             default:
-                await ProtocolHttp.WriteErrorAsync(context, new ProtocolError(ErrorCodes.InvalidToken, "The callback token is missing or not valid.", 401));
+                // Expired, or removed after its expiry.
+                await WriteExpiredAsync(context);
                 break;
         }
     }
+
+    private static Task WriteExpiredAsync(HttpContext context) =>
+        ProtocolHttp.WriteErrorAsync(context, new ProtocolError(ErrorCodes.ExpiredToken, "The authentication request has expired."));
 
     private static async Task<DeviceCallbackBody?> ReadBodyAsync(HttpContext context)
     {
@@ -48,7 +72,7 @@ internal static class DeviceCallbackEndpoint
 
         try
         {
-            return await JsonSerializer.DeserializeAsync(context.Request.Body, BackchannelJsonContext.Default.DeviceCallbackBody, context.RequestAborted);
+            return await JsonSerializer.DeserializeAsync(context.Request.Body, ProtocolJsonContext.Default.DeviceCallbackBody, context.RequestAborted);
         }
         catch (JsonException)
         {

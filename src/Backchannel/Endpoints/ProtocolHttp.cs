@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization.Metadata;
-using Backchannel.Json;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Http;
 
@@ -57,7 +56,7 @@ internal static class ProtocolHttp
         }
 
         return response.WriteAsJsonAsync(new ErrorResponse(error.Error, ErrorDescriptions.Sanitize(error.Description)),
-            BackchannelJsonContext.Default.ErrorResponse, contentType: "application/json", context.RequestAborted);
+            ProtocolJsonContext.Default.ErrorResponse, contentType: "application/json", context.RequestAborted);
     }
 
     public static Task WriteJsonAsync<T>(HttpContext context, T value, JsonTypeInfo<T> typeInfo)

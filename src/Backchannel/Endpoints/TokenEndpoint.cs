@@ -1,6 +1,5 @@
 using Backchannel.Diagnostics;
-using Backchannel.Handlers;
-using Backchannel.Json;
+using Backchannel.Grants;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +29,7 @@ internal static class TokenEndpoint
         }
 
         metrics.TokenResponse(GrantLabel(grantType), "issued");
-        await ProtocolHttp.WriteJsonAsync(context, result.Value, BackchannelJsonContext.Default.TokenResponse);
+        await ProtocolHttp.WriteJsonAsync(context, result.Value.ToResponse(), ProtocolJsonContext.Default.TokenResponse);
     }
 
     private static Task Fail(HttpContext context, BackchannelMetrics metrics, string? grantType, ProtocolError error, bool basicChallenge = false)

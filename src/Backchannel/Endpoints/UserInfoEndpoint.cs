@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Backchannel.Handlers;
+using Backchannel.Users;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,5 @@
-using Backchannel.Channels;
-using Backchannel.Configuration;
-using Backchannel.Storage;
+using Backchannel.Abstractions;
+using Backchannel.Channels.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,13 +16,13 @@ internal sealed partial class ExpiredDataCleanupService(
     IRefreshTokenStore refreshTokens,
     IRevokedAccessTokenStore revokedAccessTokens,
     CallbackTokens callbackTokens,
-    IOptions<BackchannelOptions> options,
+    IOptions<StorageOptions> options,
     TimeProvider time,
     ILogger<ExpiredDataCleanupService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var storage = options.Value.Storage;
+        var storage = options.Value;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(storage.CleanupIntervalSeconds), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

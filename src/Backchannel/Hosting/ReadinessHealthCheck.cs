@@ -1,26 +1,28 @@
-using Backchannel.Storage.Sqlite;
+using Backchannel.Abstractions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Backchannel.Hosting;
 
 /// <summary>/health/ready: the provider started and its store answers.</summary>
-internal sealed class ReadinessHealthCheck(ReadinessState readiness, SqliteDatabase database) : IHealthCheck
+internal sealed class ReadinessHealthCheck(ReadinessState readiness, IStoreLifecycle store) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public const string Tag = "ready";
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!readiness.IsReady)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy("starting"));
+            return HealthCheckResult.Unhealthy("starting");
         }
 
         try
         {
-            database.Read(session => session.Scalar("SELECT 1"));
-            return Task.FromResult(HealthCheckResult.Healthy());
+            await store.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy("the store does not answer", ex));
+            return HealthCheckResult.Unhealthy("the store does not answer", ex);
         }
     }
 }

@@ -1,77 +1,110 @@
 using System.Security.Cryptography;
-using Backchannel.Configuration;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
 using Backchannel.Protocol;
-using Backchannel.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Keys;
 
 /// <summary>
-/// Owns the provider's keys: signing keys from PEM files or the store, and sealing keys; generates and rotates stored
-/// keys (the next signing key is published before it signs) and exposes the current <see cref="KeyRing"/>.
+/// Owns the provider's keys: signing keys from PEM files or the store, and sealing keys. Stored keys are created,
+/// rotated and removed under the store lock <see cref="StoreLocks.Keys"/>, so that nodes starting together create them
+/// once; every node reads them back from the store, and reads again when it meets a key id it does not know (a key
+/// another node created since).
 /// </summary>
 public sealed partial class KeyManager(
     IKeyStore store,
-    IOptions<BackchannelOptions> options,
+    IStoreLock storeLock,
+    IOptions<KeyOptions> options,
     TimeProvider time,
     ILogger<KeyManager> logger)
 {
+    /// <summary>How often an unknown key id may trigger a read of the store (against floods of forged key ids).</summary>
+    public static readonly TimeSpan MinReloadInterval = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private KeyRing? _ring;
+    private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
 
     public KeyRing Current => _ring ?? throw new InvalidOperationException("The signing keys are not loaded yet.");
 
-    /// <summary>Applies the rotation policy to the store and reloads the ring.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    /// <summary>Applies the rotation policy to the store (under the store lock) and reloads the ring.</summary>
+    public Task RefreshAsync(CancellationToken cancellationToken) => RefreshAsync([], cancellationToken);
+
+    /// <summary>
+    /// Makes sure the ring has an active token key of <paramref name="algorithm"/> (a client's id_token_signed_response_alg),
+    /// creating it if needed; null if the algorithm cannot be served (keys come from files).
+    /// </summary>
+    public async ValueTask<SigningKey?> TokenSigningKeyAsync(string algorithm, CancellationToken cancellationToken)
+    {
+        if (Current.TokenSigningKeyFor(algorithm) is { } key)
+        {
+            return key;
+        }
+
+        if (!options.Value.AvailableTokenAlgorithms.Contains(algorithm))
+        {
+            return null;
+        }
+
+        await RefreshAsync([algorithm], cancellationToken);
+        return Current.TokenSigningKeyFor(algorithm);
+    }
+
+    /// <summary>Reads the keys again when <paramref name="keyId"/> is unknown (at most every <see cref="MinReloadInterval"/>); whether it is known now.</summary>
+    public async ValueTask<bool> ReloadIfUnknownAsync(Func<KeyRing, bool> known, CancellationToken cancellationToken)
+    {
+        if (known(Current))
+        {
+            return true;
+        }
+
+        if (time.GetUtcNow() - _loadedAt < MinReloadInterval)
+        {
+            return false;
+        }
+
+        await _refreshLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!known(Current) && time.GetUtcNow() - _loadedAt >= MinReloadInterval)
+            {
+                var stored = await store.ListAsync(cancellationToken);
+                Load(stored, StoredTokenAlgorithms(stored));
+            }
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+
+        return known(Current);
+    }
+
+    private async Task RefreshAsync(IReadOnlyCollection<string> moreAlgorithms, CancellationToken cancellationToken)
     {
         await _refreshLock.WaitAsync(cancellationToken);
         try
         {
-            var settings = options.Value.Tokens;
-            var now = time.GetUtcNow();
-            var fromFiles = !string.IsNullOrEmpty(settings.SigningKeyFile);
-            var wanted = new List<(KeyPurpose, string)>
-            {
-                (KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256),
-                (KeyPurpose.Sealing, SealingKey.Algorithm),
-            };
-            if (!fromFiles)
-            {
-                wanted.Add((KeyPurpose.Tokens, settings.SigningAlgorithm));
-            }
-
             var stored = await store.ListAsync(cancellationToken);
-            var plan = KeyRotationPlanner.Plan(
-                stored.Select(k => new KeySchedule(k.KeyId, k.Algorithm, k.Purpose, k.ActivatesAt, k.RetainUntil)).ToList(),
-                wanted, now, Policy(settings));
-
-            if (!plan.IsEmpty)
+            var algorithms = StoredTokenAlgorithms(stored).Union(moreAlgorithms).ToList();
+            if (!Plan(stored, algorithms).IsEmpty)
             {
-                await ApplyAsync(plan, now, cancellationToken);
-                stored = await store.ListAsync(cancellationToken);
-            }
-
-            var sealingKeys = stored.Where(k => k.Purpose == KeyPurpose.Sealing)
-                .Select(k => new SealingKey(k.KeyId, k.PrivateKey, k.ActivatesAt, k.RetainUntil)).ToList();
-            var keys = stored.Where(k => k.Purpose != KeyPurpose.Sealing).Select(Load).ToList();
-            if (fromFiles)
-            {
-                keys.RemoveAll(k => k.Purpose == KeyPurpose.Tokens);
-                keys.Add(LoadPem(settings.SigningKeyFile!, settings.SigningAlgorithm, DateTimeOffset.MinValue));
-                if (!string.IsNullOrEmpty(settings.NextSigningKeyFile))
+                // Another node may be doing the same: plan again under the lock, on what the store holds then.
+                await using (await storeLock.AcquireAsync(StoreLocks.Keys, cancellationToken))
                 {
-                    keys.Add(LoadPem(settings.NextSigningKeyFile, settings.SigningAlgorithm, DateTimeOffset.MaxValue));
+                    stored = await store.ListAsync(cancellationToken);
+                    var plan = Plan(stored, algorithms);
+                    if (!plan.IsEmpty)
+                    {
+                        await ApplyAsync(plan, cancellationToken);
+                        stored = await store.ListAsync(cancellationToken);
+                    }
                 }
             }
 
-            _ring = new KeyRing(
-                ActiveKey(keys, KeyPurpose.Tokens, settings.SigningAlgorithm, now),
-                ActiveKey(keys, KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256, now),
-                keys.Where(k => k.RetainUntil is null || k.RetainUntil > now).ToList(),
-                sealingKeys.Where(k => k.ActivatesAt <= now && k.RetainUntil is null).MaxBy(k => k.ActivatesAt)
-                    ?? throw new InvalidOperationException("No active sealing key."),
-                sealingKeys);
+            Load(stored, algorithms);
         }
         finally
         {
@@ -79,8 +112,81 @@ public sealed partial class KeyManager(
         }
     }
 
-    private async Task ApplyAsync(KeyRotationPlan plan, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The default algorithm, and every algorithm the store has an unretired token key of (created for a client).</summary>
+    private IEnumerable<string> StoredTokenAlgorithms(IReadOnlyList<StoredKey> stored)
     {
+        var settings = options.Value;
+        var algorithms = new List<string> { settings.SigningAlgorithm };
+        if (!settings.KeysFromFiles)
+        {
+            algorithms.AddRange(stored.Where(k => k.Purpose == KeyPurpose.Tokens && k.RetainUntil is null).Select(k => k.Algorithm));
+        }
+
+        return algorithms.Distinct();
+    }
+
+    private KeyRotationPlan Plan(IReadOnlyList<StoredKey> stored, IReadOnlyList<string> tokenAlgorithms)
+    {
+        var settings = options.Value;
+        var wanted = new List<(KeyPurpose, string)> { (KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256), (KeyPurpose.Sealing, SealingKey.Algorithm) };
+        if (!settings.KeysFromFiles)
+        {
+            wanted.AddRange(tokenAlgorithms.Select(a => (KeyPurpose.Tokens, a)));
+        }
+
+        return KeyRotationPlanner.Plan(
+            stored.Select(k => new KeySchedule(k.KeyId, k.Algorithm, k.Purpose, k.ActivatesAt, k.RetainUntil)).ToList(),
+            wanted, time.GetUtcNow(), new KeyRotationPolicy(
+                TimeSpan.FromDays(settings.KeyRotationDays),
+                TimeSpan.FromDays(settings.KeyPrePublicationDays),
+                TimeSpan.FromDays(settings.KeyRetentionDays)));
+    }
+
+    private void Load(IReadOnlyList<StoredKey> stored, IEnumerable<string> tokenAlgorithms)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var sealingKeys = stored.Where(k => k.Purpose == KeyPurpose.Sealing)
+            .Select(k => new SealingKey(k.KeyId, k.PrivateKey, k.ActivatesAt, k.RetainUntil)).ToList();
+        var keys = stored.Where(k => k.Purpose != KeyPurpose.Sealing).Select(LoadStored).ToList();
+        if (settings.KeysFromFiles)
+        {
+            keys.RemoveAll(k => k.Purpose == KeyPurpose.Tokens);
+            keys.Add(LoadPem(settings.SigningKeyFile!, settings.SigningAlgorithm, DateTimeOffset.MinValue));
+            if (!string.IsNullOrEmpty(settings.NextSigningKeyFile))
+            {
+                keys.Add(LoadPem(settings.NextSigningKeyFile, settings.SigningAlgorithm, DateTimeOffset.MaxValue));
+            }
+        }
+
+        var tokenKeys = new Dictionary<string, SigningKey>(StringComparer.Ordinal);
+        foreach (var algorithm in tokenAlgorithms)
+        {
+            if (ActiveKey(keys, KeyPurpose.Tokens, algorithm, now) is { } key)
+            {
+                tokenKeys[algorithm] = key;
+            }
+        }
+
+        if (!tokenKeys.ContainsKey(settings.SigningAlgorithm))
+        {
+            throw new InvalidOperationException($"No active {settings.SigningAlgorithm} token signing key.");
+        }
+
+        _ring = new KeyRing(
+            settings.SigningAlgorithm,
+            tokenKeys,
+            ActiveKey(keys, KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256, now) ?? throw new InvalidOperationException("No active callback signing key."),
+            keys.Where(k => k.RetainUntil is null || k.RetainUntil > now).ToList(),
+            sealingKeys.Where(k => k.ActivatesAt <= now && k.RetainUntil is null).MaxBy(k => k.ActivatesAt)
+                ?? throw new InvalidOperationException("No active sealing key."),
+            sealingKeys);
+        _loadedAt = now;
+    }
+
+    private async Task ApplyAsync(KeyRotationPlan plan, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
         foreach (var (purpose, algorithm, activatesAt) in plan.Create)
         {
             string keyId;
@@ -113,12 +219,11 @@ public sealed partial class KeyManager(
         }
     }
 
-    private static SigningKey ActiveKey(List<SigningKey> keys, KeyPurpose purpose, string algorithm, DateTimeOffset now) =>
+    private static SigningKey? ActiveKey(List<SigningKey> keys, KeyPurpose purpose, string algorithm, DateTimeOffset now) =>
         keys.Where(k => k.Purpose == purpose && k.Algorithm == algorithm && k.ActivatesAt <= now && k.RetainUntil is null)
-            .MaxBy(k => k.ActivatesAt)
-        ?? throw new InvalidOperationException($"No active {algorithm} key for {purpose}.");
+            .MaxBy(k => k.ActivatesAt);
 
-    private static SigningKey Load(StoredKey stored)
+    private static SigningKey LoadStored(StoredKey stored)
     {
         AsymmetricAlgorithm key = stored.Algorithm == SigningAlgorithms.ES256 ? ECDsa.Create() : RSA.Create();
         key.ImportPkcs8PrivateKey(stored.PrivateKey, out _);
@@ -132,11 +237,6 @@ public sealed partial class KeyManager(
         key.ImportFromPem(pem);
         return SigningKey.Create(key, algorithm, KeyPurpose.Tokens, activatesAt);
     }
-
-    private static KeyRotationPolicy Policy(TokenOptions settings) => new(
-        TimeSpan.FromDays(settings.KeyRotationDays),
-        TimeSpan.FromDays(settings.KeyPrePublicationDays),
-        TimeSpan.FromDays(settings.KeyRetentionDays));
 
     private static partial class Log
     {

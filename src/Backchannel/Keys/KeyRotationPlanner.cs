@@ -1,3 +1,5 @@
+using Backchannel.Domain;
+
 namespace Backchannel.Keys;
 
 /// <summary>The publication window of a stored key, as the planner sees it.</summary>

@@ -6,7 +6,8 @@ namespace Backchannel.Keys;
 /// <summary>
 /// Encrypts secrets the store must give back (AES-256-GCM, a fresh nonce each time). The associated data binds a sealed
 /// value to what it belongs to (a purpose and a request id), so it cannot be moved to another row. Format:
-/// version (1) | key id length (1) | key id | nonce (12) | tag (16) | ciphertext.
+/// version (1) | key id length (1) | key id | nonce (12) | tag (16) | ciphertext. A value sealed with a key this node
+/// does not know yet (another node created it) makes the node read its keys again.
 /// </summary>
 public sealed class SecretSealer(KeyManager keys)
 {
@@ -34,15 +35,33 @@ public sealed class SecretSealer(KeyManager keys)
     public byte[] Seal(string plaintext, string context) => Seal(Encoding.UTF8.GetBytes(plaintext), context);
 
     /// <summary>The plaintext, or null when the value was tampered with, sealed for another context, or its key is gone.</summary>
-    public byte[]? Unseal(ReadOnlySpan<byte> sealedValue, string context)
+    public async ValueTask<byte[]?> UnsealAsync(byte[] sealedValue, string context, CancellationToken cancellationToken)
     {
-        if (sealedValue.Length < 2 || sealedValue[0] != Version || sealedValue.Length < 2 + sealedValue[1] + NonceSize + TagSize)
+        if (KeyIdOf(sealedValue) is not { } keyId)
         {
             return null;
         }
 
-        var keyId = Encoding.ASCII.GetString(sealedValue.Slice(2, sealedValue[1]));
-        if (keys.Current.FindSealingKey(keyId) is not { } key)
+        if (keys.Current.FindSealingKey(keyId) is null
+            && !await keys.ReloadIfUnknownAsync(ring => ring.FindSealingKey(keyId) is not null, cancellationToken))
+        {
+            return null;
+        }
+
+        return Unseal(sealedValue, context);
+    }
+
+    public async ValueTask<string?> UnsealStringAsync(byte[] sealedValue, string context, CancellationToken cancellationToken) =>
+        await UnsealAsync(sealedValue, context, cancellationToken) is { } plaintext ? Encoding.UTF8.GetString(plaintext) : null;
+
+    private static string? KeyIdOf(ReadOnlySpan<byte> sealedValue) =>
+        sealedValue.Length < 2 || sealedValue[0] != Version || sealedValue.Length < 2 + sealedValue[1] + NonceSize + TagSize
+            ? null
+            : Encoding.ASCII.GetString(sealedValue.Slice(2, sealedValue[1]));
+
+    private byte[]? Unseal(ReadOnlySpan<byte> sealedValue, string context)
+    {
+        if (KeyIdOf(sealedValue) is not { } keyId || keys.Current.FindSealingKey(keyId) is not { } key)
         {
             return null;
         }
@@ -62,7 +81,4 @@ public sealed class SecretSealer(KeyManager keys)
             return null;
         }
     }
-
-    public string? UnsealString(ReadOnlySpan<byte> sealedValue, string context) =>
-        Unseal(sealedValue, context) is { } plaintext ? Encoding.UTF8.GetString(plaintext) : null;
 }

@@ -1,13 +1,13 @@
-using Backchannel.Tokens;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Backchannel.Domain;
+using Backchannel.Protocol;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Backchannel.Keys;
-
 
 /// <summary>A private signing key with its publication window.</summary>
 public sealed class SigningKey
@@ -21,7 +21,6 @@ public sealed class SigningKey
         Purpose = purpose;
         ActivatesAt = activatesAt;
         RetainUntil = retainUntil;
-        Credentials = new SigningCredentials(securityKey, algorithm) { CryptoProviderFactory = securityKey.CryptoProviderFactory };
         PublicJwk = JsonWebKeyConverter.ConvertFromSecurityKey(PublicOnly(key, KeyId));
     }
 
@@ -35,8 +34,6 @@ public sealed class SigningKey
     public AsymmetricAlgorithm Key { get; }
 
     public SecurityKey SecurityKey { get; }
-
-    public SigningCredentials Credentials { get; }
 
     /// <summary>The public key as a JWK, as /jwks publishes it.</summary>
     public JsonWebKey PublicJwk { get; }
@@ -63,8 +60,8 @@ public sealed class SigningKey
     /// <summary>A new key pair for <paramref name="algorithm"/>: RSA 2048 for RS256/PS256, P-256 for ES256.</summary>
     public static AsymmetricAlgorithm Generate(string algorithm) => algorithm switch
     {
-        Protocol.SigningAlgorithms.ES256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
-        Protocol.SigningAlgorithms.RS256 or Protocol.SigningAlgorithms.PS256 => RSA.Create(2048),
+        SigningAlgorithms.ES256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
+        SigningAlgorithms.RS256 or SigningAlgorithms.PS256 => RSA.Create(2048),
         _ => throw new ArgumentException($"Unsupported signing algorithm {algorithm}.", nameof(algorithm)),
     };
 
@@ -85,7 +82,7 @@ public sealed class SigningKey
         switch (Key)
         {
             case RSA rsa:
-                var padding = Algorithm == Protocol.SigningAlgorithms.PS256 ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+                var padding = Algorithm == SigningAlgorithms.PS256 ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
                 signed = rsa.TrySignData(data, signature, HashAlgorithmName.SHA256, padding, out written);
                 break;
             case ECDsa ecdsa:

@@ -11,8 +11,6 @@ public sealed class RequestParameters
 
     public static RequestParameters Empty { get; } = new(new Dictionary<string, StringValues>());
 
-    public IEnumerable<string> Names => _values.Keys;
-
     /// <summary>The first parameter sent more than once, if any (RFC 6749 section 3.1: parameters MUST NOT repeat).</summary>
     public string? FindRepeated()
     {

@@ -1,4 +1,4 @@
-using Backchannel.Configuration;
+using Backchannel.Abstractions;
 using Backchannel.Keys;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -6,38 +6,71 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Backchannel.Tokens;
 
-/// <summary>Validates tokens this provider issued (access tokens at /userinfo, ID tokens given back as id_token_hint).</summary>
-public sealed class IssuedTokenValidator(KeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
+/// <summary>
+/// Validates tokens this provider issued (access tokens at /userinfo, ID tokens given back as id_token_hint). A token
+/// signed with a key this node does not know yet (another node created it) makes the node read its keys again.
+/// </summary>
+public sealed class IssuedTokenValidator(
+    KeyManager keys,
+    ProviderUrls urls,
+    IOptions<TokenOptions> tokens,
+    IOptions<ProviderOptions> provider,
+    TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
     /// <summary>Validates an access token: signature, issuer, audience, type at+jwt, lifetime.</summary>
-    public Task<TokenValidationResult> ValidateAccessTokenAsync(string token)
-    {
-        var settings = options.Value;
-        var parameters = Base(settings);
-        parameters.ValidAudience = string.IsNullOrEmpty(settings.Tokens.AccessTokenAudience) ? settings.IssuerUri : settings.Tokens.AccessTokenAudience;
-        parameters.ValidTypes = [TokenIssuer.AccessTokenType];
-        return _handler.ValidateTokenAsync(token, parameters);
-    }
+    public Task<TokenValidationResult> ValidateAccessTokenAsync(string token, CancellationToken cancellationToken) =>
+        ValidateAsync(token, () =>
+        {
+            var parameters = Base(provider.Value.ClockSkew);
+            var audience = tokens.Value.AccessTokenAudience;
+            parameters.ValidAudience = string.IsNullOrEmpty(audience) ? urls.Issuer : audience;
+            parameters.ValidTypes = [TokenIssuer.AccessTokenType];
+            return parameters;
+        }, cancellationToken);
 
     /// <summary>Validates an ID token issued to <paramref name="clientId"/>; it may have expired up to <paramref name="maxAgeAfterExpiry"/> ago.</summary>
-    public Task<TokenValidationResult> ValidateIdTokenAsync(string token, string clientId, TimeSpan maxAgeAfterExpiry)
+    public Task<TokenValidationResult> ValidateIdTokenAsync(string token, string clientId, TimeSpan maxAgeAfterExpiry, CancellationToken cancellationToken) =>
+        ValidateAsync(token, () =>
+        {
+            var parameters = Base(maxAgeAfterExpiry);
+            parameters.ValidAudience = clientId;
+            return parameters;
+        }, cancellationToken);
+
+    private async Task<TokenValidationResult> ValidateAsync(string token, Func<TokenValidationParameters> parameters, CancellationToken cancellationToken)
     {
-        var parameters = Base(options.Value);
-        parameters.ValidAudience = clientId;
-        parameters.LifetimeValidator = (_, expires, _, _) => expires is { } exp && exp + maxAgeAfterExpiry > time.GetUtcNow().UtcDateTime;
-        return _handler.ValidateTokenAsync(token, parameters);
+        var result = await _handler.ValidateTokenAsync(token, parameters());
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && KeyIdOf(token) is { } keyId
+            && await keys.ReloadIfUnknownAsync(ring => ring.Publishes(keyId), cancellationToken))
+        {
+            result = await _handler.ValidateTokenAsync(token, parameters());
+        }
+
+        return result;
     }
 
-    private TokenValidationParameters Base(BackchannelOptions settings) => new()
+    private static string? KeyIdOf(string token)
     {
-        ValidIssuer = settings.IssuerUri,
+        try
+        {
+            return new JsonWebToken(token).Kid;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Issuer, this provider's published keys and algorithms, and exp within <paramref name="tolerance"/> of now.</summary>
+    private TokenValidationParameters Base(TimeSpan tolerance) => new()
+    {
+        ValidIssuer = urls.Issuer,
         IssuerSigningKeys = keys.Current.VerificationKeys,
-        ValidAlgorithms = [keys.Current.TokenSigningKey.Algorithm, .. keys.Current.Published.Select(k => k.Algorithm).Distinct()],
+        ValidAlgorithms = keys.Current.TokenAlgorithms,
         RequireSignedTokens = true,
         RequireExpirationTime = true,
-        ClockSkew = TimeSpan.FromSeconds(30),
-        LifetimeValidator = (_, expires, _, _) => expires is { } exp && exp + TimeSpan.FromSeconds(30) > time.GetUtcNow().UtcDateTime,
+        LifetimeValidator = (_, expires, _, _) => expires is { } exp && exp + tolerance > time.GetUtcNow().UtcDateTime,
     };
 }

@@ -18,6 +18,9 @@ public sealed record TokenGrant
     /// <summary>Issue a refresh token too.</summary>
     public bool IncludeRefreshToken { get; init; }
 
+    /// <summary>The algorithm of the ID token (the client's id_token_signed_response_alg); null: the provider's default.</summary>
+    public string? IdTokenSigningAlgorithm { get; init; }
+
     /// <summary>Push mode: the ID token carries the auth_req_id and rt_hash claims (CIBA 10.3.1).</summary>
     public string? PushedAuthReqId { get; init; }
 

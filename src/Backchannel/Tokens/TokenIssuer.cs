@@ -3,11 +3,10 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Backchannel.Configuration;
-using Backchannel.Json;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
 using Backchannel.Keys;
 using Backchannel.Protocol;
-using Backchannel.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Tokens;
@@ -16,21 +15,27 @@ namespace Backchannel.Tokens;
 /// Issues ID tokens (OpenID Connect Core 2, CIBA 10.3.1), JWT access tokens (RFC 9068) and opaque refresh tokens.
 /// Two signatures per issuance: the ID token and the access token.
 /// </summary>
-public sealed class TokenIssuer(KeyManager keys, IOptions<BackchannelOptions> options, TimeProvider time)
+public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<TokenOptions> options, TimeProvider time)
 {
     public const string AccessTokenType = "at+jwt";
     public const string IdTokenType = "JWT";
     public const string AuthReqIdClaim = "urn:openid:params:jwt:claim:auth_req_id";
     public const string RefreshTokenHashClaim = "urn:openid:params:jwt:claim:rt_hash";
 
-    public IssuedTokens Issue(TokenGrant grant)
+    public async ValueTask<IssuedTokens> IssueAsync(TokenGrant grant, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var issuer = settings.IssuerUri;
+        var issuer = urls.Issuer;
         var now = time.GetUtcNow();
         var key = keys.Current.TokenSigningKey;
+        var idTokenKey = grant.IdTokenSigningAlgorithm is { } algorithm && algorithm != key.Algorithm
+            ? await keys.TokenSigningKeyAsync(algorithm, cancellationToken)
+              ?? throw new InvalidOperationException($"No {algorithm} key can sign ID tokens (the signing key comes from a file).")
+            : key;
 
-        var accessToken = JwsWriter.Sign(key, AccessTokenType, WriteAccessToken(grant, issuer, now, settings.Tokens));
+        var jti = RandomIdentifiers.NewJwtId();
+        var accessTokenExpiresAt = now.AddSeconds(settings.AccessTokenLifetimeSeconds);
+        var accessToken = JwsWriter.Sign(key, AccessTokenType, WriteAccessToken(grant, issuer, jti, now, accessTokenExpiresAt, settings));
 
         string? refreshToken = null;
         RefreshTokenRecord? refreshRecord = null;
@@ -48,26 +53,28 @@ public sealed class TokenIssuer(KeyManager keys, IOptions<BackchannelOptions> op
                 Acr = grant.Acr,
                 Amr = grant.Amr,
                 CreatedAt = now,
-                ExpiresAt = now.AddSeconds(settings.Tokens.RefreshTokenLifetimeSeconds),
+                ExpiresAt = now.AddSeconds(settings.RefreshTokenLifetimeSeconds),
             };
         }
 
-        var idToken = JwsWriter.Sign(key, IdTokenType, WriteIdToken(grant, issuer, now, settings.Tokens, accessToken, refreshToken));
+        var idToken = JwsWriter.Sign(idTokenKey, IdTokenType, WriteIdToken(grant, issuer, now, settings, accessToken, refreshToken));
 
-        return new IssuedTokens(
-            new TokenResponse
-            {
-                AccessToken = accessToken,
-                ExpiresIn = settings.Tokens.AccessTokenLifetimeSeconds,
-                IdToken = idToken,
-                RefreshToken = refreshToken,
-                Scope = grant.Scope,
-                AuthReqId = grant.PushedAuthReqId,
-            },
-            refreshRecord);
+        return new IssuedTokens
+        {
+            AccessToken = accessToken,
+            AccessTokenId = jti,
+            AccessTokenExpiresAt = accessTokenExpiresAt,
+            ExpiresIn = settings.AccessTokenLifetimeSeconds,
+            IdToken = idToken,
+            RefreshToken = refreshToken,
+            RefreshTokenRecord = refreshRecord,
+            Scope = grant.Scope,
+            AuthReqId = grant.PushedAuthReqId,
+        };
     }
 
-    private static ReadOnlySpan<byte> WriteAccessToken(TokenGrant grant, string issuer, DateTimeOffset now, TokenOptions settings)
+    private static ReadOnlySpan<byte> WriteAccessToken(TokenGrant grant, string issuer, string jti, DateTimeOffset now, DateTimeOffset expiresAt,
+        TokenOptions settings)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, JwtJson.WriterOptions))
@@ -76,9 +83,9 @@ public sealed class TokenIssuer(KeyManager keys, IOptions<BackchannelOptions> op
             writer.WriteString("iss", issuer);
             writer.WriteString("sub", grant.Subject);
             writer.WriteString("aud", string.IsNullOrEmpty(settings.AccessTokenAudience) ? issuer : settings.AccessTokenAudience);
-            writer.WriteNumber("exp", now.AddSeconds(settings.AccessTokenLifetimeSeconds).ToUnixTimeSeconds());
+            writer.WriteNumber("exp", expiresAt.ToUnixTimeSeconds());
             writer.WriteNumber("iat", now.ToUnixTimeSeconds());
-            writer.WriteString("jti", RandomIdentifiers.NewJwtId());
+            writer.WriteString("jti", jti);
             writer.WriteString("client_id", grant.ClientId);
             writer.WriteString("scope", grant.Scope);
             writer.WriteNumber("auth_time", grant.AuthTime.ToUnixTimeSeconds());

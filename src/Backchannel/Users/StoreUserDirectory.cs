@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Backchannel.Storage;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
 
 namespace Backchannel.Users;
 
@@ -32,7 +33,7 @@ public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IU
     public async ValueTask<bool> VerifyUserCodeAsync(User user, string userCode, CancellationToken cancellationToken)
     {
         var record = await store.FindBySubjectAsync(user.Subject, cancellationToken);
-        return record?.UserCodeHash is { } hash && PasswordHasher.Verify(userCode, hash);
+        return record?.UserCodeHash is { } hash && UserSecretHasher.Verify(userCode, hash);
     }
 
     /// <summary>By an attribute, or (null) by any identifier a login_hint may be.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Backchannel.Domain;
 using Backchannel.Protocol;
-using Backchannel.Storage;
 
 namespace Backchannel.Users;
 

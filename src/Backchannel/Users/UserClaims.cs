@@ -1,3 +1,4 @@
+using Backchannel.Domain;
 using Backchannel.Protocol;
 
 namespace Backchannel.Users;

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Backchannel.Clients;
-using Backchannel.Configuration;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
 using Backchannel.Protocol;
-using Backchannel.Storage;
+using Backchannel.Security;
 using Backchannel.Tokens;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -19,7 +19,9 @@ public sealed class UserHintResolver(
     IUserDirectory directory,
     ClientJwtValidator clientJwtValidator,
     IssuedTokenValidator issuedTokenValidator,
-    IOptions<BackchannelOptions> options)
+    ProviderUrls urls,
+    IOptions<ProviderOptions> provider,
+    IOptions<CibaOptions> ciba)
 {
     private static readonly ProtocolError UnknownUser = new(ErrorCodes.UnknownUserId, "No user matches the hint.");
 
@@ -40,8 +42,8 @@ public sealed class UserHintResolver(
 
     private async ValueTask<ProtocolResult<ResolvedUser>> ResolveIdTokenHintAsync(string idToken, Client client, CancellationToken cancellationToken)
     {
-        var maxAge = TimeSpan.FromSeconds(options.Value.Ciba.IdTokenHintMaxAgeSeconds);
-        var result = await issuedTokenValidator.ValidateIdTokenAsync(idToken, client.ClientId, maxAge);
+        var maxAge = TimeSpan.FromSeconds(ciba.Value.IdTokenHintMaxAgeSeconds);
+        var result = await issuedTokenValidator.ValidateIdTokenAsync(idToken, client.ClientId, maxAge, cancellationToken);
         if (!result.IsValid)
         {
             return ProtocolError.InvalidRequest(result.Exception is SecurityTokenInvalidLifetimeException
@@ -73,7 +75,7 @@ public sealed class UserHintResolver(
             ValidateAudience = false,
             RequireExpirationTime = false,
             ValidateLifetime = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
+            ClockSkew = provider.Value.ClockSkew,
         };
         var result = await clientJwtValidator.ValidateAsync(client, jwt, parameters, null, cancellationToken);
         if (!result.IsValid)
@@ -100,7 +102,7 @@ public sealed class UserHintResolver(
             return ProtocolError.InvalidRequest("login_hint_token must carry a sub_id object (RFC 9493), such as {format: email, email: alice@example.com}.");
         }
 
-        var lookup = SubjectIdentifier.Parse(subId, options.Value.IssuerUri);
+        var lookup = SubjectIdentifier.Parse(subId, urls.Issuer);
         if (!lookup.Succeeded)
         {
             return lookup.Error;

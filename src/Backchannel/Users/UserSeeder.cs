@@ -1,11 +1,15 @@
-using Backchannel.Configuration;
-using Backchannel.Storage;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Users;
 
-/// <summary>Writes the configured users into the store, hashing passwords and user codes (a stored hash that still matches is kept).</summary>
-public sealed class UserSeeder(IUserStore store, IOptions<BackchannelOptions> options, TimeProvider time)
+/// <summary>
+/// Writes the configured users into the store, hashing passwords and user codes (a stored hash that still matches is
+/// kept), and removes users that came from the settings and are no longer configured. Idempotent; run under the
+/// seeding lock.
+/// </summary>
+public sealed class UserSeeder(IUserStore store, IOptions<ConfiguredUsers> options, TimeProvider time)
 {
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
@@ -38,12 +42,12 @@ public sealed class UserSeeder(IUserStore store, IOptions<BackchannelOptions> op
             return null;
         }
 
-        if (PasswordHasher.IsHash(secret))
+        if (UserSecretHasher.IsHash(secret))
         {
             return secret;
         }
 
-        return storedHash is not null && PasswordHasher.Verify(secret, storedHash) ? storedHash : PasswordHasher.Hash(secret);
+        return storedHash is not null && UserSecretHasher.Verify(secret, storedHash) ? storedHash : UserSecretHasher.Hash(secret);
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Backchannel.Users;
 
@@ -35,4 +36,41 @@ public sealed class UserSettings
     /// <summary>More claims for userinfo (given_name, family_name, address, ...).</summary>
     [ConfigurationKeyName("claims")]
     public Dictionary<string, string> Claims { get; set; } = [];
+}
+
+/// <summary>The users of <c>Backchannel:Users</c>; seeded into the store at start.</summary>
+public sealed class ConfiguredUsers
+{
+    public List<UserSettings> Users { get; set; } = [];
+}
+
+/// <summary>Checks the configured users: each has a sub, and no identifier belongs to two users.</summary>
+public sealed class ConfiguredUsersValidator : IValidateOptions<ConfiguredUsers>
+{
+    public ValidateOptionsResult Validate(string? name, ConfiguredUsers options)
+    {
+        var errors = new List<string>();
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Users.Count; i++)
+        {
+            var user = options.Users[i];
+            if (string.IsNullOrWhiteSpace(user.Sub))
+            {
+                errors.Add($"Backchannel:Users:{i}: sub is required.");
+                continue;
+            }
+
+            foreach (var (kind, value) in new[] { ("sub", user.Sub), ("username", user.Username), ("email", user.Email), ("phone_number", user.PhoneNumber) })
+            {
+                if (!string.IsNullOrEmpty(value) && !keys.Add($"{kind}:{value}"))
+                {
+                    errors.Add($"Backchannel:Users:{i}: {kind} '{value}' belongs to another user too.");
+                }
+            }
+        }
+
+        return errors.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(errors);
+    }
 }

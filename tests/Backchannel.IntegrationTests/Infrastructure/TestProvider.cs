@@ -83,7 +83,7 @@ internal sealed class TestProvider : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter(level => level >= LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
-        builder.Services.AddBackchannel(builder.Configuration.GetSection("Backchannel"));
+        builder.Services.AddBackchannel(builder.Configuration.GetSection("Backchannel")).UseSqlite();
 
         var app = builder.Build();
         app.MapBackchannel();

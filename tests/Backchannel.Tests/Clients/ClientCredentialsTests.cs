@@ -1,5 +1,5 @@
 using System.Text;
-using Backchannel.Clients;
+using Backchannel.Security;
 using Backchannel.Protocol;
 using Microsoft.Extensions.Primitives;
 

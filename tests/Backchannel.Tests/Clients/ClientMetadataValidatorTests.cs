@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Backchannel.Clients;
+using Backchannel.Domain;
 using Backchannel.Protocol;
 
 namespace Backchannel.Tests;
@@ -140,13 +141,14 @@ public class ClientMetadataValidatorTests
     [Fact]
     public void Secret_is_kept_only_as_its_sha256_hash()
     {
-        var client = Valid(PollClient());
+        var result = ClientMetadataValidator.Validate(PollClient(), Settings());
+        var client = result.Client!;
 
         Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(Secret)), client.SecretHash);
         Assert.True(SecretHash.Matches(Secret, client.SecretHash));
-        Assert.Null(client.Metadata.ClientSecret);
-        Assert.Equal("poll-client", client.Metadata.ClientId);
-        Assert.Equal(ClientAuthenticationMethods.ClientSecretBasic, client.Metadata.TokenEndpointAuthMethod);
+        Assert.Null(result.Metadata!.ClientSecret);
+        Assert.Equal("poll-client", result.Metadata.ClientId);
+        Assert.Equal(ClientAuthenticationMethods.ClientSecretBasic, result.Metadata.TokenEndpointAuthMethod);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Net;
-using Backchannel.Clients;
+using Backchannel.Protocol;
 
 namespace Backchannel.Tests;
 

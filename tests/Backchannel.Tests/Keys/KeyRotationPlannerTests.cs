@@ -1,3 +1,4 @@
+using Backchannel.Domain;
 using Backchannel.Keys;
 using Backchannel.Protocol;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Backchannel.Domain;
 using Backchannel.Keys;
 using Backchannel.Protocol;
 using Microsoft.IdentityModel.Tokens;

@@ -1,4 +1,5 @@
 using System.Text;
+using Backchannel.Domain;
 using Backchannel.Keys;
 using Backchannel.Protocol;
 using Backchannel.Tokens;

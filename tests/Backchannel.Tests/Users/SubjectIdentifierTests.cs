@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Backchannel.Protocol;
-using Backchannel.Storage;
+using Backchannel.Domain;
 using Backchannel.Users;
 
 namespace Backchannel.Tests;

@@ -1,0 +1,213 @@
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace Backchannel.Storage.Sqlite;
+
+/// <summary>
+/// Requests in SQLite. Each transition of <see cref="RequestTransitions"/> is one UPDATE conditional on the status it
+/// leaves, whose row count (or RETURNING row) says whether it happened. Poll times are kept in this process's memory
+/// (<see cref="PollTimes"/>): the embedded store serves one process, and a poll should not cost a write.
+/// </summary>
+internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) : IAuthenticationRequestStore
+{
+    private readonly PollTimes _polls = new();
+
+    private const string Columns =
+        "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
+        "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, " +
+        "decided_at, acr, amr, auth_req_id_sealed";
+
+    private const string Insert =
+        "INSERT INTO auth_requests (" + Columns + ") VALUES ($id, $hash, $client_id, $subject, $scope, $acr_values, $binding_message, " +
+        "$login_hint, $authorization_details, $request_context, $client_notification_token, $delivery_mode, $channel, $status, " +
+        "$created_at, $expires_at, $interval, NULL, NULL, NULL, $sealed)";
+
+    private const string SelectByHash = "SELECT " + Columns + " FROM auth_requests WHERE auth_req_id_hash = $hash";
+    private const string SelectById = "SELECT " + Columns + " FROM auth_requests WHERE id = $id";
+
+    private const string Decide =
+        "UPDATE auth_requests SET status = $to, decided_at = $now, acr = $acr, amr = $amr " +
+        "WHERE id = $id AND status = $from AND expires_at > $now AND ($channel IS NULL OR channel = $channel) RETURNING " + Columns;
+
+    public Task<OutboxMessage> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            session.Execute(Insert,
+                ("$id", request.Id), ("$hash", request.AuthReqIdHash), ("$client_id", request.ClientId), ("$subject", request.Subject),
+                ("$scope", request.Scope), ("$acr_values", request.AcrValues), ("$binding_message", request.BindingMessage),
+                ("$login_hint", request.LoginHint), ("$authorization_details", request.AuthorizationDetails),
+                ("$request_context", request.RequestContext), ("$client_notification_token", request.ClientNotificationToken),
+                ("$delivery_mode", request.DeliveryMode), ("$channel", request.Channel), ("$status", (int)request.Status),
+                ("$created_at", UnixTime.ToMs(request.CreatedAt)), ("$expires_at", UnixTime.ToMs(request.ExpiresAt)),
+                ("$interval", request.IntervalSeconds), ("$sealed", request.SealedAuthReqId));
+            return SqliteOutboxStore.Insert(session, deviceNotification);
+        });
+
+    public ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(database.Read(session => ReadOne(session, SelectByHash, "$hash", authReqIdHash)));
+
+    public ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(database.Read(session => ReadOne(session, SelectById, "$id", id)));
+
+    public Task<IReadOnlyList<AuthenticationRequest>> ListPendingForSubjectAsync(string subject, DateTimeOffset now, int max,
+        CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read<IReadOnlyList<AuthenticationRequest>>(session => ReadAll(session.Query(
+            "SELECT " + Columns + " FROM auth_requests WHERE subject = $subject AND status = $pending AND expires_at > $now ORDER BY created_at LIMIT $max",
+            ("$subject", subject), ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)))));
+
+    public async ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = _polls.Record(request.Id, request.IntervalSeconds, now);
+        if (result.SlowDown)
+        {
+            await database.WriteAsync(session => session.Execute(
+                "UPDATE auth_requests SET interval_seconds = MAX(interval_seconds, $interval) WHERE id = $id",
+                ("$interval", result.IntervalSeconds), ("$id", request.Id)));
+        }
+
+        return result;
+    }
+
+    public Task<DecisionResult> DecideAsync(Decision decision, DateTimeOffset now, Func<AuthenticationRequest, DecisionEffects> effects,
+        CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            AuthenticationRequest? decided;
+            using (var reader = session.Query(Decide,
+                       ("$to", (int)RequestTransitions.DecidedTo(decision.Approved)), ("$now", UnixTime.ToMs(now)), ("$acr", decision.Acr),
+                       ("$amr", decision.Amr is null ? null : StorageJson.SerializeStrings(decision.Amr)), ("$id", decision.TransactionId),
+                       ("$from", (int)RequestTransitions.DecidedFrom), ("$channel", decision.Channel)))
+            {
+                decided = reader.Read() ? Map(reader) : null;
+            }
+
+            if (decided is null)
+            {
+                var current = ReadOne(session, SelectById, "$id", decision.TransactionId);
+                return new DecisionResult(current is null || (decision.Channel is not null && current.Channel != decision.Channel)
+                    ? DecisionOutcome.NotFound
+                    : current.Status != RequestTransitions.DecidedFrom ? DecisionOutcome.AlreadyDecided
+                    : DecisionOutcome.Expired);
+            }
+
+            var (notification, refreshToken) = effects(decided);
+            if (refreshToken is not null)
+            {
+                SqliteRefreshTokenStore.Insert(session, refreshToken);
+            }
+
+            var message = notification is not null ? SqliteOutboxStore.Insert(session, notification) : null;
+            _polls.Forget(decided.Id);
+            return new DecisionResult(DecisionOutcome.Decided, decided, message);
+        });
+
+    public Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            var changed = session.Execute(
+                "UPDATE auth_requests SET status = $to, redeemed_at = $now WHERE id = $id AND status = $from AND expires_at > $now",
+                ("$to", (int)AuthenticationRequestStatus.Redeemed), ("$now", UnixTime.ToMs(now)), ("$id", id),
+                ("$from", (int)RequestTransitions.RedeemedFrom));
+            if (changed == 1 && refreshToken is not null)
+            {
+                SqliteRefreshTokenStore.Insert(session, refreshToken);
+            }
+
+            return changed == 1;
+        });
+
+    public Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute(
+            "UPDATE auth_requests SET status = $to, redeemed_at = $now WHERE id = $id AND status = $from",
+            ("$to", (int)AuthenticationRequestStatus.Redeemed), ("$now", UnixTime.ToMs(now)), ("$id", id),
+            ("$from", (int)RequestTransitions.RedeemedFrom)) == 1);
+
+    public Task<FailureResult?> FailAsync(string id, FailureCause cause, DateTimeOffset now, Func<AuthenticationRequest, OutboxMessage?> notification,
+        CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            AuthenticationRequest? failed;
+            using (var reader = session.Query(
+                       "UPDATE auth_requests SET status = $to, decided_at = $now WHERE id = $id AND status = $from RETURNING " + Columns,
+                       ("$to", (int)AuthenticationRequestStatus.Failed), ("$now", UnixTime.ToMs(now)), ("$id", id),
+                       ("$from", (int)RequestTransitions.FailedFrom(cause))))
+            {
+                failed = reader.Read() ? Map(reader) : null;
+            }
+
+            if (failed is null)
+            {
+                return null;
+            }
+
+            _polls.Forget(id);
+            var message = notification(failed) is { } created ? SqliteOutboxStore.Insert(session, created) : null;
+            return new FailureResult(failed, message);
+        });
+
+    public Task<IReadOnlyList<FailureResult>> ClaimExpiredForNotificationAsync(DateTimeOffset now, int max,
+        Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<FailureResult>>(session =>
+        {
+            var expired = ReadAll(session.Query(
+                "UPDATE auth_requests SET expiry_notified = 1 WHERE id IN (SELECT id FROM auth_requests WHERE status = $pending " +
+                "AND expiry_notified = 0 AND delivery_mode <> 'poll' AND expires_at <= $now ORDER BY expires_at LIMIT $max) RETURNING " + Columns,
+                ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)));
+            return expired.Select(request => new FailureResult(request,
+                notification(request) is { } message ? SqliteOutboxStore.Insert(session, message) : null)).ToList();
+        });
+
+    public Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        _polls.ForgetPolledBefore(cutoff);
+        return database.WriteAsync(session => session.Execute(
+            "DELETE FROM auth_requests WHERE expires_at < $cutoff OR redeemed_at < $cutoff",
+            ("$cutoff", UnixTime.ToMs(cutoff))));
+    }
+
+    private static AuthenticationRequest? ReadOne(SqliteSession session, string sql, string name, object value)
+    {
+        using var reader = session.Query(sql, (name, value));
+        return reader.Read() ? Map(reader) : null;
+    }
+
+    private static List<AuthenticationRequest> ReadAll(SqliteDataReader reader)
+    {
+        using (reader)
+        {
+            var requests = new List<AuthenticationRequest>();
+            while (reader.Read())
+            {
+                requests.Add(Map(reader));
+            }
+
+            return requests;
+        }
+    }
+
+    private static AuthenticationRequest Map(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        AuthReqIdHash = (byte[])r.GetValue(1),
+        ClientId = r.GetString(2),
+        Subject = r.GetString(3),
+        Scope = r.GetString(4),
+        AcrValues = r.GetNullableString(5),
+        BindingMessage = r.GetNullableString(6),
+        LoginHint = r.GetNullableString(7),
+        AuthorizationDetails = r.GetNullableString(8),
+        RequestContext = r.GetNullableString(9),
+        ClientNotificationToken = r.GetNullableString(10),
+        DeliveryMode = r.GetString(11),
+        Channel = r.GetString(12),
+        Status = (AuthenticationRequestStatus)r.GetInt32(13),
+        CreatedAt = UnixTime.FromMs(r.GetInt64(14)),
+        ExpiresAt = UnixTime.FromMs(r.GetInt64(15)),
+        IntervalSeconds = r.GetInt32(16),
+        DecidedAt = r.IsDBNull(17) ? null : UnixTime.FromMs(r.GetInt64(17)),
+        Acr = r.GetNullableString(18),
+        Amr = r.IsDBNull(19) ? null : StorageJson.DeserializeStrings(r.GetString(19)),
+        SealedAuthReqId = r.IsDBNull(20) ? null : (byte[])r.GetValue(20),
+    };
+}

@@ -1,0 +1,75 @@
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace Backchannel.Storage.Sqlite;
+
+internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
+{
+    private const string Columns = "client_id, metadata, secret_hash, source, created_at, updated_at";
+
+    public ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(database.Read(session =>
+        {
+            using var reader = session.Query("SELECT " + Columns + " FROM clients WHERE client_id = $id", ("$id", clientId));
+            return reader.Read() ? Map(reader) : null;
+        }));
+
+    public Task<IReadOnlyList<StoredClient>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read<IReadOnlyList<StoredClient>>(session =>
+        {
+            var clients = new List<StoredClient>();
+            using var reader = session.Query("SELECT " + Columns + " FROM clients ORDER BY client_id");
+            while (reader.Read())
+            {
+                clients.Add(Map(reader));
+            }
+
+            return clients;
+        }));
+
+    public Task UpsertAsync(StoredClient client, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute(
+            "INSERT INTO clients (" + Columns + ") VALUES ($id, $metadata, $secret, $source, $created, $updated) " +
+            "ON CONFLICT (client_id) DO UPDATE SET metadata = excluded.metadata, secret_hash = excluded.secret_hash, source = excluded.source, " +
+            "updated_at = excluded.updated_at",
+            ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$source", client.Source),
+            ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt))));
+
+    public Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute("DELETE FROM clients WHERE client_id = $id", ("$id", clientId)) == 1);
+
+    public Task<IReadOnlyList<string>> DeleteFromSourceExceptAsync(string source, IReadOnlyList<string> keep, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<string>>(session =>
+        {
+            var kept = new HashSet<string>(keep, StringComparer.Ordinal);
+            var stale = new List<string>();
+            using (var reader = session.Query("SELECT client_id FROM clients WHERE source = $source", ("$source", source)))
+            {
+                while (reader.Read())
+                {
+                    if (!kept.Contains(reader.GetString(0)))
+                    {
+                        stale.Add(reader.GetString(0));
+                    }
+                }
+            }
+
+            foreach (var clientId in stale)
+            {
+                session.Execute("DELETE FROM clients WHERE client_id = $id", ("$id", clientId));
+            }
+
+            return stale;
+        });
+
+    private static StoredClient Map(SqliteDataReader r) => new()
+    {
+        ClientId = r.GetString(0),
+        Metadata = r.GetString(1),
+        SecretHash = r.IsDBNull(2) ? null : (byte[])r.GetValue(2),
+        Source = r.GetString(3),
+        CreatedAt = UnixTime.FromMs(r.GetInt64(4)),
+        UpdatedAt = UnixTime.FromMs(r.GetInt64(5)),
+    };
+}

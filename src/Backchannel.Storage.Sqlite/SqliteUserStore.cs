@@ -1,0 +1,90 @@
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace Backchannel.Storage.Sqlite;
+
+internal sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
+{
+    private const string Columns = "sub, username, email, phone_number, name, password_hash, user_code_hash, channel, claims, updated_at";
+
+    public Task UpsertAsync(UserRecord user, CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            // A configured user may change its username, e-mail or phone: free them from any other row first.
+            session.Execute("DELETE FROM users WHERE sub <> $sub AND (username = $username OR email = $email OR phone_number = $phone)",
+                ("$sub", user.Subject), ("$username", user.Username), ("$email", user.Email), ("$phone", user.PhoneNumber));
+            return session.Execute(
+                "INSERT INTO users (" + Columns + ") VALUES ($sub, $username, $email, $phone, $name, $password, $user_code, $channel, $claims, $updated) " +
+                "ON CONFLICT (sub) DO UPDATE SET username = excluded.username, email = excluded.email, phone_number = excluded.phone_number, " +
+                "name = excluded.name, password_hash = excluded.password_hash, user_code_hash = excluded.user_code_hash, " +
+                "channel = excluded.channel, claims = excluded.claims, updated_at = excluded.updated_at",
+                ("$sub", user.Subject), ("$username", user.Username), ("$email", user.Email), ("$phone", user.PhoneNumber),
+                ("$name", user.Name), ("$password", user.PasswordHash), ("$user_code", user.UserCodeHash), ("$channel", user.Channel),
+                ("$claims", StorageJson.SerializeClaims(user.Claims)), ("$updated", UnixTime.ToMs(user.UpdatedAt)));
+        });
+
+    public Task<int> DeleteConfiguredExceptAsync(IReadOnlyList<string> subjects, CancellationToken cancellationToken) =>
+        database.WriteAsync(session =>
+        {
+            var keep = new HashSet<string>(subjects, StringComparer.Ordinal);
+            var stale = new List<string>();
+            using (var reader = session.Query("SELECT sub FROM users WHERE source = 'config'"))
+            {
+                while (reader.Read())
+                {
+                    if (!keep.Contains(reader.GetString(0)))
+                    {
+                        stale.Add(reader.GetString(0));
+                    }
+                }
+            }
+
+            foreach (var subject in stale)
+            {
+                session.Execute("DELETE FROM users WHERE sub = $sub", ("$sub", subject));
+            }
+
+            return stale.Count;
+        });
+
+    public ValueTask<UserRecord?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+        FindByAttributeAsync(UserAttribute.Subject, subject, cancellationToken);
+
+    public ValueTask<UserRecord?> FindByIdentifierAsync(string identifier, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(database.Read(session => ReadOne(session,
+            "SELECT " + Columns + " FROM users WHERE sub = $v OR username = $v OR email = $v OR phone_number = $v " +
+            "ORDER BY CASE WHEN sub = $v THEN 0 WHEN username = $v THEN 1 WHEN email = $v THEN 2 ELSE 3 END LIMIT 1", identifier)));
+
+    public ValueTask<UserRecord?> FindByAttributeAsync(UserAttribute attribute, string value, CancellationToken cancellationToken)
+    {
+        var sql = attribute switch
+        {
+            UserAttribute.Subject => "SELECT " + Columns + " FROM users WHERE sub = $v",
+            UserAttribute.Username => "SELECT " + Columns + " FROM users WHERE username = $v",
+            UserAttribute.Email => "SELECT " + Columns + " FROM users WHERE email = $v",
+            _ => "SELECT " + Columns + " FROM users WHERE phone_number = $v",
+        };
+        return ValueTask.FromResult(database.Read(session => ReadOne(session, sql, value)));
+    }
+
+    private static UserRecord? ReadOne(SqliteSession session, string sql, string value)
+    {
+        using var reader = session.Query(sql, ("$v", value));
+        return reader.Read() ? Map(reader) : null;
+    }
+
+    private static UserRecord Map(SqliteDataReader r) => new()
+    {
+        Subject = r.GetString(0),
+        Username = r.GetNullableString(1),
+        Email = r.GetNullableString(2),
+        PhoneNumber = r.GetNullableString(3),
+        Name = r.GetNullableString(4),
+        PasswordHash = r.GetNullableString(5),
+        UserCodeHash = r.GetNullableString(6),
+        Channel = r.GetNullableString(7),
+        Claims = r.IsDBNull(8) ? new Dictionary<string, string>() : StorageJson.DeserializeClaims(r.GetString(8)),
+        UpdatedAt = UnixTime.FromMs(r.GetInt64(9)),
+    };
+}

@@ -1,0 +1,67 @@
+using Backchannel.Domain;
+
+namespace Backchannel.Abstractions;
+
+/// <summary>
+/// Backchannel authentication requests and their state changes (<see cref="RequestTransitions"/>). Each change is one
+/// conditional statement on the state it leaves, whose row count decides whether it happened; what it brings with it
+/// (the client's notification, a refresh token) is written in the same transaction.
+/// </summary>
+public interface IAuthenticationRequestStore
+{
+    /// <summary>Stores a new request and, in the same transaction, the notification of its authentication device.</summary>
+    /// <returns>The stored notification, with its id.</returns>
+    Task<OutboxMessage> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, CancellationToken cancellationToken);
+
+    ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken);
+
+    ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>The subject's pending, unexpired requests, oldest first (what a user's device or portal shows).</summary>
+    Task<IReadOnlyList<AuthenticationRequest>> ListPendingForSubjectAsync(string subject, DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Records a poll of a pending request and applies the interval rule (slow_down grows the stored interval).</summary>
+    ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Decides a pending, unexpired request once. The effects (the client's notification, a pushed refresh token), made
+    /// from the request as decided, are stored in the same transaction, so they exist exactly when the decision does.
+    /// </summary>
+    Task<DecisionResult> DecideAsync(Decision decision, DateTimeOffset now, Func<AuthenticationRequest, DecisionEffects> effects,
+        CancellationToken cancellationToken);
+
+    /// <summary>Marks an approved, unexpired request redeemed and stores its refresh token, once; false if another redemption won.</summary>
+    Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken);
+
+    /// <summary>Marks an approved push request whose tokens were delivered redeemed; false if it was not approved.</summary>
+    Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fails a request from the state <paramref name="cause"/> allows, with the client's notification in the same
+    /// transaction; null if the request was not in that state (it moved on meanwhile).
+    /// </summary>
+    Task<FailureResult?> FailAsync(string id, FailureCause cause, DateTimeOffset now, Func<AuthenticationRequest, OutboxMessage?> notification,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds up to <paramref name="max"/> undecided ping and push requests that expired and whose client was not told,
+    /// stores the notification for each and marks them told, in one transaction.
+    /// </summary>
+    Task<IReadOnlyList<FailureResult>> ClaimExpiredForNotificationAsync(DateTimeOffset now, int max,
+        Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken);
+
+    /// <summary>Removes requests that expired or were redeemed before <paramref name="cutoff"/>.</summary>
+    Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+}
+
+/// <summary>What a decision brings with it: the client's notification (ping, push), the refresh token a push carries.</summary>
+public sealed record DecisionEffects(OutboxMessage? Notification, RefreshTokenRecord? RefreshToken)
+{
+    public static DecisionEffects None { get; } = new(null, null);
+}
+
+/// <summary>The outcome of a decision, with the decided request and its stored notification when there is one.</summary>
+public sealed record DecisionResult(DecisionOutcome Outcome, AuthenticationRequest? Request = null, OutboxMessage? Notification = null);
+
+/// <summary>A request that failed or expired, and the stored notification for its client, if any.</summary>
+public sealed record FailureResult(AuthenticationRequest Request, OutboxMessage? Notification);

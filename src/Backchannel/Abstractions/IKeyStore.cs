@@ -1,0 +1,15 @@
+using Backchannel.Domain;
+
+namespace Backchannel.Abstractions;
+
+/// <summary>The provider's generated keys. Changes are made under the store lock <see cref="StoreLocks.Keys"/>.</summary>
+public interface IKeyStore
+{
+    Task<IReadOnlyList<StoredKey>> ListAsync(CancellationToken cancellationToken);
+
+    Task AddAsync(StoredKey key, CancellationToken cancellationToken);
+
+    Task RetireAsync(string keyId, DateTimeOffset retainUntil, CancellationToken cancellationToken);
+
+    Task DeleteAsync(string keyId, CancellationToken cancellationToken);
+}

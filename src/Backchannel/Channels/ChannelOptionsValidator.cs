@@ -1,0 +1,70 @@
+using Backchannel.Users;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Channels;
+
+/// <summary>Checks the channels at start: each instance by its type, the default, the rules and the users' channels name existing channels.</summary>
+public sealed class ChannelOptionsValidator(
+    IHostEnvironment environment,
+    IEnumerable<ChannelType> types,
+    IEnumerable<RegisteredChannel> registered,
+    IOptions<ConfiguredUsers> users) : IValidateOptions<ChannelOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChannelOptions options)
+    {
+        var errors = new List<string>();
+        var development = environment.IsDevelopment();
+        var known = types.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+        var (instances, defaultChannel) = ChannelRegistry.Plan(options, development, registered);
+
+        foreach (var instance in instances.Values)
+        {
+            var setting = instance.Name == ChannelType.Http ? "Backchannel:Channels:Http" : $"Backchannel:Channels:Instances:{instance.Name}";
+            if (!known.TryGetValue(instance.Type, out var type))
+            {
+                errors.Add($"{setting}:Type '{instance.Type}' is not a channel type ({string.Join(", ", known.Keys)}).");
+                continue;
+            }
+
+            errors.AddRange((type.Validate?.Invoke(instance) ?? []).Select(e => $"{setting}: {e}"));
+            if (instance.DelaySeconds < 0)
+            {
+                errors.Add($"{setting}:DelaySeconds must be 0 or more.");
+            }
+        }
+
+        var names = string.Join(", ", instances.Keys);
+        if (!instances.ContainsKey(defaultChannel))
+        {
+            errors.Add(string.Equals(defaultChannel, ChannelType.Log, StringComparison.OrdinalIgnoreCase)
+                ? "The log channel writes approval commands to the log and only runs in Development; set Backchannel:Channels:Http:Url (or Channels:Default)."
+                : $"Backchannel:Channels:Default '{defaultChannel}' is not a configured channel ({names}).");
+        }
+
+        for (var i = 0; i < options.Rules.Count; i++)
+        {
+            var rule = options.Rules[i];
+            if (string.IsNullOrEmpty(rule.Channel) || !instances.ContainsKey(rule.Channel))
+            {
+                errors.Add($"Backchannel:Channels:Rules:{i}:Channel '{rule.Channel}' is not a configured channel ({names}).");
+            }
+
+            if (rule.MinExpirySeconds > rule.MaxExpirySeconds)
+            {
+                errors.Add($"Backchannel:Channels:Rules:{i}: MinExpirySeconds must not exceed MaxExpirySeconds.");
+            }
+        }
+
+        var userList = users.Value.Users;
+        for (var i = 0; i < userList.Count; i++)
+        {
+            if (userList[i].Channel is { Length: > 0 } channel && !instances.ContainsKey(channel))
+            {
+                errors.Add($"Backchannel:Users:{i}: channel '{channel}' is not a configured channel ({names}).");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Channels;
+
+/// <summary>
+/// The configured channel instances by name: <c>http</c> (when <c>Channels:Http:Url</c> is set), <c>log</c> (in
+/// Development), each of <c>Channels:Instances</c>, and those the host registered in code; and the default channel.
+/// Channels are made on first use by their type.
+/// </summary>
+public sealed class ChannelRegistry
+{
+    private readonly IReadOnlyDictionary<string, ChannelType> _types;
+    private readonly IServiceProvider _services;
+    private readonly ConcurrentDictionary<string, IAuthenticationDeviceChannel> _channels = new(StringComparer.OrdinalIgnoreCase);
+
+    public ChannelRegistry(IOptions<ChannelOptions> options, IHostEnvironment environment, IEnumerable<ChannelType> types,
+        IEnumerable<RegisteredChannel> registered, IServiceProvider services)
+    {
+        _types = types.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+        _services = services;
+        (Instances, Default) = Plan(options.Value, environment.IsDevelopment(), registered);
+    }
+
+    public IReadOnlyDictionary<string, ChannelInstanceSettings> Instances { get; }
+
+    /// <summary>The default channel's name.</summary>
+    public string Default { get; }
+
+    public IReadOnlySet<string> Names => Instances.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    public ChannelInstanceSettings? Settings(string name) => Instances.GetValueOrDefault(name);
+
+    /// <summary>The channel named <paramref name="name"/>, made by its type on first use; null if there is none.</summary>
+    public IAuthenticationDeviceChannel? Find(string name)
+    {
+        if (_channels.TryGetValue(name, out var channel))
+        {
+            return channel;
+        }
+
+        if (Settings(name) is not { } settings || !_types.TryGetValue(settings.Type, out var type))
+        {
+            return null;
+        }
+
+        return _channels.GetOrAdd(name, _ => type.Create(_services, settings));
+    }
+
+    /// <summary>The instances the settings define and the default channel (pure: the validator checks the same plan).</summary>
+    public static (IReadOnlyDictionary<string, ChannelInstanceSettings> Instances, string Default) Plan(ChannelOptions options, bool development,
+        IEnumerable<RegisteredChannel> registered)
+    {
+        var instances = new Dictionary<string, ChannelInstanceSettings>(StringComparer.OrdinalIgnoreCase);
+        if (!string.IsNullOrEmpty(options.Http.Url) || string.Equals(options.Default, ChannelType.Http, StringComparison.OrdinalIgnoreCase)
+            || (!development && string.IsNullOrEmpty(options.Default)))
+        {
+            instances[ChannelType.Http] = new ChannelInstanceSettings(ChannelType.Http, ChannelType.Http, options.Http.Url, options.Http.Token,
+                options.Http.DelaySeconds);
+        }
+
+        if (development)
+        {
+            instances[ChannelType.Log] = new ChannelInstanceSettings(ChannelType.Log, ChannelType.Log, null, null, 0);
+        }
+
+        foreach (var (name, instance) in options.Instances)
+        {
+            instances[name] = new ChannelInstanceSettings(name, instance.Type ?? ChannelType.Http, instance.Url, instance.Token, instance.DelaySeconds);
+        }
+
+        foreach (var channel in registered)
+        {
+            instances[channel.Name] = new ChannelInstanceSettings(channel.Name, channel.Type, null, null, 0);
+        }
+
+        var defaultChannel = !string.IsNullOrEmpty(options.Default) ? options.Default
+            : !string.IsNullOrEmpty(options.Http.Url) || !development ? ChannelType.Http
+            : ChannelType.Log;
+        return (instances, defaultChannel);
+    }
+}

@@ -1,0 +1,22 @@
+namespace Backchannel.Channels;
+
+/// <summary>The settings of one channel instance, whatever its type.</summary>
+public sealed record ChannelInstanceSettings(string Name, string Type, string? Url, string? Token, int DelaySeconds);
+
+/// <summary>
+/// A kind of channel: how an instance is made from its settings, and what its settings must satisfy. The built-in types
+/// are <c>http</c> and <c>log</c>; a host adds its own with <c>AddChannelType</c>.
+/// </summary>
+public sealed record ChannelType(
+    string Name,
+    Func<IServiceProvider, ChannelInstanceSettings, IAuthenticationDeviceChannel> Create,
+    Func<ChannelInstanceSettings, IEnumerable<string>>? Validate = null)
+{
+    public const string Http = "http";
+
+    /// <summary>Development only: the approval command is written to the server log.</summary>
+    public const string Log = "log";
+}
+
+/// <summary>A channel instance the host registered in code (<c>AddChannel</c>), with the type it is of.</summary>
+public sealed record RegisteredChannel(string Name, string Type);

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Backchannel.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Backchannel.Clients;
+
+/// <summary>
+/// The registered clients, read through a cache and written through the store. A lookup is served from memory for
+/// <see cref="CacheLifetime"/>; a change made on this node takes effect at once, one made on another node within that
+/// time. Every stored client is validated again when it is loaded, so that a change of the provider's settings applies
+/// to every client.
+/// </summary>
+public sealed partial class ClientCatalog(IClientStore store, ClientValidationSettings settings, TimeProvider time, ILogger<ClientCatalog> logger)
+{
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(10);
+    private const int MaxCachedLookups = 10_000;
+
+    private readonly ConcurrentDictionary<string, CachedClient> _cache = new(StringComparer.Ordinal);
+
+    public async ValueTask<Client?> FindAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(clientId, out var cached) && cached.ExpiresAt > now)
+        {
+            return cached.Client;
+        }
+
+        var client = await LoadAsync(clientId, cancellationToken);
+        if (_cache.Count >= MaxCachedLookups)
+        {
+            _cache.Clear();
+        }
+
+        _cache[clientId] = new CachedClient(client, now + CacheLifetime);
+        return client;
+    }
+
+    /// <summary>Validates and stores a client (new or replacing one); the problems found, if any.</summary>
+    public async Task<ClientValidationResult> SaveAsync(ClientMetadata metadata, string source, CancellationToken cancellationToken)
+    {
+        var existing = metadata.ClientId is { } id ? await store.FindAsync(id, cancellationToken) : null;
+        var result = ClientMetadataValidator.Validate(metadata, settings, existing?.SecretHash);
+        if (result.Client is not { } client)
+        {
+            return result;
+        }
+
+        var now = time.GetUtcNow();
+        await store.UpsertAsync(new StoredClient
+        {
+            ClientId = client.ClientId,
+            Metadata = JsonSerializer.Serialize(result.Metadata!, ProtocolJsonContext.Default.ClientMetadata),
+            SecretHash = client.SecretHash,
+            Source = source,
+            CreatedAt = existing?.CreatedAt ?? now,
+            UpdatedAt = now,
+        }, cancellationToken);
+        Invalidate(client.ClientId);
+        return result;
+    }
+
+    public async Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var deleted = await store.DeleteAsync(clientId, cancellationToken);
+        Invalidate(clientId);
+        return deleted;
+    }
+
+    /// <summary>Removes the clients of <paramref name="source"/> that are not in <paramref name="keep"/>.</summary>
+    public async Task<IReadOnlyList<string>> DeleteFromSourceExceptAsync(string source, IReadOnlyList<string> keep, CancellationToken cancellationToken)
+    {
+        var deleted = await store.DeleteFromSourceExceptAsync(source, keep, cancellationToken);
+        foreach (var clientId in deleted)
+        {
+            Invalidate(clientId);
+        }
+
+        return deleted;
+    }
+
+    public void Invalidate(string clientId) => _cache.TryRemove(clientId, out _);
+
+    private async Task<Client?> LoadAsync(string clientId, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(clientId, cancellationToken) is not { } stored)
+        {
+            return null;
+        }
+
+        ClientMetadata? metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize(stored.Metadata, ProtocolJsonContext.Default.ClientMetadata);
+        }
+        catch (JsonException)
+        {
+            metadata = null;
+        }
+
+        var result = metadata is null ? null : ClientMetadataValidator.Validate(metadata, settings, stored.SecretHash);
+        if (result?.Client is null)
+        {
+            Log.StoredClientInvalid(logger, clientId, result is null ? "its metadata is not readable" : string.Join("; ", result.Errors));
+        }
+
+        return result?.Client;
+    }
+
+    private sealed record CachedClient(Client? Client, DateTimeOffset ExpiresAt);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "The stored client {ClientId} is not valid under the current settings and is refused: {Problems}")]
+        public static partial void StoredClientInvalid(ILogger logger, string clientId, string problems);
+    }
+}

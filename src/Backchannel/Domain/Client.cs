@@ -1,0 +1,72 @@
+using Microsoft.IdentityModel.Tokens;
+
+namespace Backchannel.Domain;
+
+/// <summary>A registered client whose metadata passed validation: what the endpoints work with.</summary>
+public sealed class Client
+{
+    public required string ClientId { get; init; }
+
+    public string? ClientName { get; init; }
+
+    public required string AuthenticationMethod { get; init; }
+
+    /// <summary>SHA-256 of the client secret, for the secret-based methods.</summary>
+    public byte[]? SecretHash { get; init; }
+
+    /// <summary>The algorithm the client's assertions must use, when it registered one.</summary>
+    public string? AssertionSigningAlgorithm { get; init; }
+
+    /// <summary>Inline public keys (jwks).</summary>
+    public IReadOnlyList<JsonWebKey> Keys { get; init; } = [];
+
+    public Uri? JwksUri { get; init; }
+
+    public required IReadOnlySet<string> GrantTypes { get; init; }
+
+    /// <summary>The scopes the client may request; null allows any.</summary>
+    public IReadOnlySet<string>? AllowedScopes { get; init; }
+
+    public required string DeliveryMode { get; init; }
+
+    public Uri? NotificationEndpoint { get; init; }
+
+    /// <summary>When set, every authentication request of this client must be signed with this algorithm.</summary>
+    public string? RequestSigningAlgorithm { get; init; }
+
+    public bool UserCodeParameter { get; init; }
+
+    /// <summary>The algorithm of this client's ID tokens; null: the provider's <c>Tokens:SigningAlgorithm</c>.</summary>
+    public string? IdTokenSigningAlgorithm { get; init; }
+
+    /// <summary>The channels that may reach this client's users, in order of preference; empty: any.</summary>
+    public IReadOnlyList<string> Channels { get; init; } = [];
+
+    public bool HasKeys => Keys.Count > 0 || JwksUri is not null;
+
+    public bool MayUse(string grantType) => GrantTypes.Contains(grantType);
+}
+
+/// <summary>Where a stored client came from.</summary>
+public static class ClientSources
+{
+    /// <summary>Backchannel:Clients (and the demo clients): rewritten at every start, removed when no longer configured.</summary>
+    public const string Settings = "settings";
+}
+
+/// <summary>A client as the store keeps it: its metadata (RFC 7591 JSON, without the secret) and the secret's SHA-256.</summary>
+public sealed record StoredClient
+{
+    public required string ClientId { get; init; }
+
+    /// <summary>The registered metadata as JSON, without client_secret.</summary>
+    public required string Metadata { get; init; }
+
+    public byte[]? SecretHash { get; init; }
+
+    public required string Source { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+}

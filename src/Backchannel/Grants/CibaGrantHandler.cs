@@ -1,0 +1,76 @@
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Backchannel.Events;
+using Backchannel.Protocol;
+using Backchannel.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Grants;
+
+/// <summary>
+/// The CIBA grant (urn:openid:params:grant-type:ciba) for poll and ping clients: authorization_pending and slow_down
+/// while the user decides, then the tokens, once.
+/// </summary>
+public sealed class CibaGrantHandler(
+    IAuthenticationRequestStore requests,
+    TokenIssuer tokens,
+    RequestEvents events,
+    IOptions<TokenOptions> options,
+    TimeProvider time)
+{
+    public async ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, CancellationToken cancellationToken)
+    {
+        if (client.DeliveryMode == DeliveryModes.Push)
+        {
+            return ProtocolError.UnauthorizedClient("Push clients receive their tokens at their notification endpoint; they do not poll.");
+        }
+
+        if (form[Parameters.AuthReqId] is not { } authReqId)
+        {
+            return ProtocolError.InvalidRequest("auth_req_id is required.");
+        }
+
+        var hash = SecretHash.Compute(authReqId);
+        var request = await requests.FindByAuthReqIdHashAsync(hash, cancellationToken);
+
+        // A request changes under us only by a concurrent decision, poll or redemption: decide again on what is stored now.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var decision = CibaGrantRules.Decide(request, client.ClientId, now);
+            switch (decision.Outcome)
+            {
+                case CibaGrantOutcome.Error:
+                    return decision.Error!;
+
+                case CibaGrantOutcome.Poll:
+                    var poll = await requests.RecordPollAsync(request!, now, cancellationToken);
+                    return poll.SlowDown ? CibaGrantRules.SlowDown(poll.IntervalSeconds) : CibaGrantRules.AuthorizationPending;
+
+                case CibaGrantOutcome.Issue:
+                    var issued = await tokens.IssueAsync(new TokenGrant
+                    {
+                        ClientId = client.ClientId,
+                        Subject = request!.Subject,
+                        Scope = request.Scope,
+                        AuthTime = request.DecidedAt ?? now,
+                        Acr = CibaGrantRules.EffectiveAcr(request),
+                        Amr = request.Amr,
+                        IncludeRefreshToken = options.Value.RefreshTokens && client.MayUse(GrantTypes.RefreshToken),
+                        IdTokenSigningAlgorithm = client.IdTokenSigningAlgorithm,
+                    }, cancellationToken);
+                    if (await requests.RedeemAsync(request.Id, now, issued.RefreshTokenRecord, cancellationToken))
+                    {
+                        events.Publish(RequestEventKind.Redeemed, request, "token endpoint");
+                        return issued;
+                    }
+
+                    break;
+            }
+
+            request = await requests.FindAsync(request!.Id, cancellationToken);
+        }
+
+        return ProtocolError.InvalidGrant("The auth_req_id changed state concurrently; try again.");
+    }
+}

@@ -1,0 +1,33 @@
+using Backchannel.Domain;
+using Backchannel.Protocol;
+
+namespace Backchannel.Grants;
+
+/// <summary>The token endpoint's work: dispatch on grant_type to the CIBA grant or the refresh token grant.</summary>
+public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh)
+{
+    public ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, CancellationToken cancellationToken)
+    {
+        var grantType = form[Parameters.GrantType];
+        if (grantType is null)
+        {
+            return ValueTask.FromResult<ProtocolResult<IssuedTokens>>(ProtocolError.InvalidRequest("grant_type is required."));
+        }
+
+        if (!GrantTypes.Supported.Contains(grantType))
+        {
+            return ValueTask.FromResult<ProtocolResult<IssuedTokens>>(new ProtocolError(ErrorCodes.UnsupportedGrantType,
+                $"The grant type '{grantType}' is not supported (use {string.Join(" or ", GrantTypes.Supported)})."));
+        }
+
+        if (!client.MayUse(grantType))
+        {
+            return ValueTask.FromResult<ProtocolResult<IssuedTokens>>(
+                ProtocolError.UnauthorizedClient($"The client is not registered for the {grantType} grant."));
+        }
+
+        return grantType == GrantTypes.Ciba
+            ? ciba.HandleAsync(form, client, cancellationToken)
+            : refresh.HandleAsync(form, client, cancellationToken);
+    }
+}

@@ -1,0 +1,63 @@
+using Backchannel.Abstractions;
+using Backchannel.Diagnostics;
+using Backchannel.Endpoints;
+using Backchannel.Hosting;
+using Backchannel.Protocol;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Microsoft.AspNetCore.Builder;
+
+public static class BackchannelEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the provider's endpoints (DESIGN.md, protocol surface) under the issuer's path, and the operations endpoints
+    /// (health, metrics) where <paramref name="configure"/> or <c>Backchannel:Operations</c> puts them. Called on a
+    /// route group (<c>app.MapGroup("/ciba").MapBackchannel()</c>), the protocol endpoints go under the group, whose
+    /// prefix must then be the issuer's path.
+    /// </summary>
+    public static IEndpointRouteBuilder MapBackchannel(this IEndpointRouteBuilder endpoints, Action<BackchannelEndpointOptions>? configure = null)
+    {
+        var services = endpoints.ServiceProvider;
+        var options = BackchannelEndpointOptions.From(services.GetRequiredService<IOptions<OperationsOptions>>().Value);
+        configure?.Invoke(options);
+
+        var basePath = services.GetRequiredService<ProviderUrls>().BasePath;
+        var protocol = endpoints is RouteGroupBuilder || basePath.Length == 0 ? endpoints : endpoints.MapGroup(basePath);
+        protocol.MapGet(EndpointPaths.Discovery, DiscoveryEndpoint.HandleAsync);
+        protocol.MapGet(EndpointPaths.Jwks, JwksEndpoint.HandleAsync);
+        protocol.MapPost(EndpointPaths.BackchannelAuthentication, BackchannelAuthenticationEndpoint.HandleAsync);
+        protocol.MapPost(EndpointPaths.Token, TokenEndpoint.HandleAsync);
+        protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync);
+        protocol.MapPost(EndpointPaths.DeviceCallback, DeviceCallbackEndpoint.HandleAsync);
+        if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
+        {
+            protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);
+        }
+
+        if (options.HealthLivePath is { Length: > 0 } live)
+        {
+            endpoints.MapHealthChecks(live, new HealthCheckOptions { Predicate = _ => false });
+        }
+
+        if (options.HealthReadyPath is { Length: > 0 } ready)
+        {
+            endpoints.MapHealthChecks(ready, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadinessHealthCheck.Tag) });
+        }
+
+        if (options.MetricsPath is { Length: > 0 } metrics)
+        {
+            var route = endpoints.MapMetrics(metrics, services.GetRequiredService<MetricsExporter>().Registry);
+            if (options.MetricsPort > 0)
+            {
+                route.RequireHost($"*:{options.MetricsPort}");
+            }
+        }
+
+        return endpoints;
+    }
+}

@@ -1,0 +1,83 @@
+using Backchannel.Abstractions;
+using Backchannel.Channels;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Hosting;
+
+/// <summary>
+/// Once the server listens: warns when a loopback issuer names an address the server does not listen on, and on a run
+/// with the demo data prints the demo users and clients, the channel in use and how to run a flow by hand.
+/// </summary>
+internal sealed partial class StartupMessages(
+    IOptions<DemoOptions> demo,
+    ProviderUrls urls,
+    ChannelRegistry channels,
+    IStoreLifecycle store,
+    IHostApplicationLifetime lifetime,
+    IServiceProvider services,
+    ILogger<StartupMessages> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(OnStarted);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void OnStarted()
+    {
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        if (Uri.TryCreate(urls.Issuer, UriKind.Absolute, out var issuer) && (issuer.IsLoopback || issuer.Host == "localhost")
+            && addresses.Count > 0 && !addresses.Any(a => Uri.TryCreate(a, UriKind.Absolute, out var bound) && bound.Port == issuer.Port))
+        {
+            LogIssuerMismatch(logger, urls.Issuer, string.Join(", ", addresses));
+        }
+
+        if (demo.Value.Applied)
+        {
+            PrintDemo(addresses.FirstOrDefault() ?? urls.Issuer);
+        }
+    }
+
+    private void PrintDemo(string listening)
+    {
+        var issuer = urls.Issuer;
+        var basic = $"{DemoData.PollClientId}:{DemoData.PollClientSecret}";
+        var channel = channels.Default;
+        var device = channel == ChannelType.Log
+            ? "the 'log' channel: each request's approve and deny commands appear in this log (set Backchannel:Channels:Http:Url for a device service)"
+            : $"the '{channel}' channel ({channels.Settings(channel)?.Url ?? "registered by the host"})";
+        var approve = channel == ChannelType.Log
+            ? "run the 'approve:' command printed here (it prints 204 when the decision is recorded)"
+            : $"your device service answers at {urls.DeviceCallback}";
+        Console.WriteLine($"""
+
+            Backchannel is running at {listening} (issuer {issuer}) with demo data; store: {store.Description}.
+              users:   alice (alice@example.com, user_code 1234), bob (bob@example.com, user_code 5678)
+              clients: {DemoData.PollClientId} / {DemoData.PollClientSecret} (poll), {DemoData.PingClientId} / {DemoData.PingClientSecret} (ping),
+                       {DemoData.PushClientId} / {DemoData.PushClientSecret} (push); ping and push notifications are logged here
+              device:  {device}
+
+            Try a flow in another terminal:
+              1. ask alice to approve:
+                 curl -s -u {basic} --data-urlencode scope=openid --data-urlencode login_hint=alice --data-urlencode 'binding_message=Hello' {issuer}/bc-authorize
+              2. approve as alice's device: {approve}
+              3. collect the tokens (use the auth_req_id from step 1):
+                 curl -s -u {basic} --data-urlencode grant_type=urn:openid:params:grant-type:ciba --data-urlencode auth_req_id=AUTH_REQ_ID {issuer}/token
+              Ping and push clients also send a client_notification_token (22+ characters), e.g.:
+                 curl -s -u {DemoData.PushClientId}:{DemoData.PushClientSecret} --data-urlencode scope=openid --data-urlencode login_hint=bob --data-urlencode client_notification_token=demo-notification-token-0123456789 {issuer}/bc-authorize
+
+            """);
+    }
+
+    [LoggerMessage(1, LogLevel.Warning,
+        "The issuer {Issuer} names a port the server does not listen on ({Addresses}): clients will call the wrong address. " +
+        "Set Backchannel:Issuer to the address clients reach (e.g. --urls http://127.0.0.1:5055 --Backchannel:Issuer=http://127.0.0.1:5055), or leave it empty in Development.")]
+    private static partial void LogIssuerMismatch(ILogger logger, string issuer, string addresses);
+}

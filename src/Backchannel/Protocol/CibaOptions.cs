@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Protocol;
+
+public sealed class CibaOptions
+{
+    /// <summary>Lifetime of an authentication request when the client asks for none (<c>expires_in</c>).</summary>
+    public int DefaultExpirySeconds { get; set; } = 120;
+
+    /// <summary>Upper bound on <c>requested_expiry</c>; larger requests are capped to it.</summary>
+    public int MaxExpirySeconds { get; set; } = 1800;
+
+    /// <summary>The polling interval returned to poll and ping clients.</summary>
+    public int PollingIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Maximum length of <c>binding_message</c>, in characters.</summary>
+    public int BindingMessageMaxLength { get; set; } = 256;
+
+    /// <summary>An optional regular expression a <c>binding_message</c> must match.</summary>
+    public string? BindingMessagePattern { get; set; }
+
+    /// <summary>Whether the provider supports <c>user_code</c> (for clients that register <c>backchannel_user_code_parameter</c>).</summary>
+    public bool UserCodeSupported { get; set; } = true;
+
+    /// <summary>The token delivery modes clients may register: <c>poll</c>, <c>ping</c>, <c>push</c>.</summary>
+    public List<string> DeliveryModes { get; set; } = [];
+
+    /// <summary>The JWS algorithms accepted for signed authentication requests (asymmetric only).</summary>
+    public List<string> RequestSigningAlgorithms { get; set; } = [];
+
+    /// <summary>Authentication requests accepted per user and minute (protection against push bombing); 0 turns the limit off.</summary>
+    public int MaxRequestsPerUserPerMinute { get; set; } = 10;
+
+    /// <summary>How long after its expiry an ID token is still accepted as <c>id_token_hint</c>.</summary>
+    public int IdTokenHintMaxAgeSeconds { get; set; } = 86400;
+
+    public IReadOnlyList<string> EffectiveDeliveryModes =>
+        DeliveryModes.Count > 0 ? DeliveryModes : Protocol.DeliveryModes.All;
+
+    public IReadOnlyList<string> EffectiveRequestSigningAlgorithms =>
+        RequestSigningAlgorithms.Count > 0 ? RequestSigningAlgorithms : SigningAlgorithms.RequestObjectDefaults;
+}
+
+/// <summary>Checks <c>Backchannel:Ciba</c> at start.</summary>
+public sealed class CibaOptionsValidator : IValidateOptions<CibaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CibaOptions ciba)
+    {
+        var errors = new List<string>();
+        foreach (var (setting, value) in new[]
+                 {
+                     ("DefaultExpirySeconds", ciba.DefaultExpirySeconds), ("MaxExpirySeconds", ciba.MaxExpirySeconds),
+                     ("PollingIntervalSeconds", ciba.PollingIntervalSeconds), ("BindingMessageMaxLength", ciba.BindingMessageMaxLength),
+                     ("IdTokenHintMaxAgeSeconds", ciba.IdTokenHintMaxAgeSeconds),
+                 })
+        {
+            if (value <= 0)
+            {
+                errors.Add($"Backchannel:Ciba:{setting} must be a positive number.");
+            }
+        }
+
+        if (ciba.MaxRequestsPerUserPerMinute < 0)
+        {
+            errors.Add("Backchannel:Ciba:MaxRequestsPerUserPerMinute must be 0 (no limit) or more.");
+        }
+
+        if (ciba.DefaultExpirySeconds > ciba.MaxExpirySeconds)
+        {
+            errors.Add("Backchannel:Ciba:DefaultExpirySeconds must not exceed Ciba:MaxExpirySeconds.");
+        }
+
+        foreach (var mode in ciba.DeliveryModes.Where(m => !DeliveryModes.IsKnown(m)))
+        {
+            errors.Add($"Backchannel:Ciba:DeliveryModes has '{mode}'; the modes are poll, ping and push.");
+        }
+
+        foreach (var alg in ciba.RequestSigningAlgorithms.Where(a => !SigningAlgorithms.IsAsymmetric(a)))
+        {
+            errors.Add($"Backchannel:Ciba:RequestSigningAlgorithms has '{alg}'; only asymmetric algorithms are accepted ({string.Join(", ", SigningAlgorithms.Asymmetric)}).");
+        }
+
+        if (!string.IsNullOrEmpty(ciba.BindingMessagePattern))
+        {
+            try
+            {
+                _ = new Regex(ciba.BindingMessagePattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"Backchannel:Ciba:BindingMessagePattern is not a valid regular expression: {ex.Message}");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

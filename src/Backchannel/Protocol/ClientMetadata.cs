@@ -1,0 +1,73 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration;
+
+namespace Backchannel.Protocol;
+
+/// <summary>
+/// A client's registration in the RFC 7591 client-metadata vocabulary, with the CIBA metadata of CIBA Core 1.0
+/// section 4. The same shape is read from configuration (<c>Backchannel:Clients</c>) and from dynamic registration.
+/// </summary>
+public sealed class ClientMetadata
+{
+    [ConfigurationKeyName("client_id"), JsonPropertyName("client_id")]
+    public string? ClientId { get; set; }
+
+    [ConfigurationKeyName("client_secret"), JsonPropertyName("client_secret")]
+    public string? ClientSecret { get; set; }
+
+    [ConfigurationKeyName("client_name"), JsonPropertyName("client_name")]
+    public string? ClientName { get; set; }
+
+    [ConfigurationKeyName("token_endpoint_auth_method"), JsonPropertyName("token_endpoint_auth_method")]
+    public string? TokenEndpointAuthMethod { get; set; }
+
+    [ConfigurationKeyName("token_endpoint_auth_signing_alg"), JsonPropertyName("token_endpoint_auth_signing_alg")]
+    public string? TokenEndpointAuthSigningAlg { get; set; }
+
+    /// <summary>Inline public keys: <c>{"keys": [...]}</c>.</summary>
+    [ConfigurationKeyName("jwks"), JsonPropertyName("jwks")]
+    public JwksDocument? Jwks { get; set; }
+
+    [ConfigurationKeyName("jwks_uri"), JsonPropertyName("jwks_uri")]
+    public string? JwksUri { get; set; }
+
+    [ConfigurationKeyName("grant_types"), JsonPropertyName("grant_types")]
+    public List<string>? GrantTypes { get; set; }
+
+    /// <summary>The scopes the client may request, space-separated; empty allows any.</summary>
+    [ConfigurationKeyName("scope"), JsonPropertyName("scope")]
+    public string? Scope { get; set; }
+
+    [ConfigurationKeyName("backchannel_token_delivery_mode"), JsonPropertyName("backchannel_token_delivery_mode")]
+    public string? BackchannelTokenDeliveryMode { get; set; }
+
+    [ConfigurationKeyName("backchannel_client_notification_endpoint"), JsonPropertyName("backchannel_client_notification_endpoint")]
+    public string? BackchannelClientNotificationEndpoint { get; set; }
+
+    [ConfigurationKeyName("backchannel_authentication_request_signing_alg"), JsonPropertyName("backchannel_authentication_request_signing_alg")]
+    public string? BackchannelAuthenticationRequestSigningAlg { get; set; }
+
+    [ConfigurationKeyName("backchannel_user_code_parameter"), JsonPropertyName("backchannel_user_code_parameter")]
+    public bool? BackchannelUserCodeParameter { get; set; }
+
+    [ConfigurationKeyName("id_token_signed_response_alg"), JsonPropertyName("id_token_signed_response_alg")]
+    public string? IdTokenSignedResponseAlg { get; set; }
+
+    /// <summary>Mutual-TLS client authentication (RFC 8705); refused until mutual TLS is available.</summary>
+    [ConfigurationKeyName("tls_client_auth_subject_dn"), JsonPropertyName("tls_client_auth_subject_dn")]
+    public string? TlsClientAuthSubjectDn { get; set; }
+
+    /// <summary>
+    /// The authentication-device channels that may reach this client's users, in order of preference (a Backchannel
+    /// extension); empty: any channel, chosen by the user's setting, <c>Channels:Rules</c> and <c>Channels:Default</c>.
+    /// </summary>
+    [ConfigurationKeyName("channels"), JsonPropertyName("channels")]
+    public List<string>? Channels { get; set; }
+}
+
+/// <summary>A JWK Set as configuration can carry it: each key a map of its string members.</summary>
+public sealed class JwksDocument
+{
+    [ConfigurationKeyName("keys"), JsonPropertyName("keys")]
+    public List<Dictionary<string, string>> Keys { get; set; } = [];
+}

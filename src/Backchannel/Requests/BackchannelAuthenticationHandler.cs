@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Backchannel.Abstractions;
+using Backchannel.Channels;
+using Backchannel.Domain;
+using Backchannel.Events;
+using Backchannel.Keys;
+using Backchannel.Protocol;
+using Backchannel.Users;
+using Microsoft.Extensions.Options;
+
+namespace Backchannel.Requests;
+
+/// <summary>
+/// The backchannel authentication endpoint's work (CIBA 7): read the parameters (from the form or a signed request),
+/// validate them, find the user, check the user_code, choose the channel, store the request together with its device
+/// notification, hand the notification to the outbox and acknowledge. The device is never called on the request path.
+/// </summary>
+public sealed class BackchannelAuthenticationHandler(
+    SignedRequestReader signedRequests,
+    UserHintResolver hints,
+    IUserDirectory users,
+    UserRequestRateLimiter rateLimiter,
+    IAuthenticationRequestStore requests,
+    IOutboxHandOff handOff,
+    ChannelSelector channelSelector,
+    ChannelRegistry channels,
+    SecretSealer sealer,
+    RequestEvents events,
+    IOptions<CibaOptions> options,
+    TimeProvider time)
+{
+    /// <summary>Each client's policy, made once per client object (a changed client is a new object, so its policy follows).</summary>
+    private readonly ConditionalWeakTable<Client, AuthenticationRequestPolicy> _policies = new();
+    private readonly CibaOptions _ciba = options.Value;
+    private readonly Regex? _bindingMessagePattern = string.IsNullOrEmpty(options.Value.BindingMessagePattern)
+        ? null
+        : new Regex(options.Value.BindingMessagePattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+
+    public async ValueTask<ProtocolResult<BackchannelAuthenticationResponse>> HandleAsync(RequestParameters form, Client client,
+        CancellationToken cancellationToken)
+    {
+        if (!client.MayUse(GrantTypes.Ciba))
+        {
+            return ProtocolError.UnauthorizedClient($"The client is not registered for the {GrantTypes.Ciba} grant.");
+        }
+
+        var raw = await ReadParametersAsync(form, client, cancellationToken);
+        if (!raw.Succeeded)
+        {
+            return raw.Error;
+        }
+
+        var validated = BackchannelAuthenticationRequestValidator.Validate(raw.Value, Policy(client));
+        if (!validated.Succeeded)
+        {
+            return validated.Error;
+        }
+
+        var parameters = validated.Value;
+        var resolved = await hints.ResolveAsync(parameters.Hint, client, cancellationToken);
+        if (!resolved.Succeeded)
+        {
+            return resolved.Error;
+        }
+
+        var user = resolved.Value.User;
+        if (!rateLimiter.TryAcquire(user.Subject))
+        {
+            return ProtocolError.AccessDenied("Too many authentication requests for this user; try again in a minute.") with { RetryAfterSeconds = 60 };
+        }
+
+        if (parameters.UserCode is { } userCode && !await users.VerifyUserCodeAsync(user, userCode, cancellationToken))
+        {
+            return new ProtocolError(ErrorCodes.InvalidUserCode, "The user_code is not the user's.");
+        }
+
+        var now = time.GetUtcNow();
+        var authReqId = RandomIdentifiers.NewAuthReqId();
+        var id = RandomIdentifiers.NewSortableId(now);
+        var channel = channelSelector.Select(user, client, parameters.ExpirySeconds);
+        var request = new AuthenticationRequest
+        {
+            Id = id,
+            AuthReqIdHash = SecretHash.Compute(authReqId),
+
+            // Ping and push notifications carry the auth_req_id, so those requests keep it, sealed.
+            SealedAuthReqId = DeliveryModes.Notifies(client.DeliveryMode) ? sealer.Seal(authReqId, SealingContexts.AuthReqId(id)) : null,
+            ClientId = client.ClientId,
+            Subject = user.Subject,
+            Scope = parameters.Scope,
+            AcrValues = parameters.AcrValues,
+            BindingMessage = parameters.BindingMessage,
+            LoginHint = resolved.Value.DisplayHint,
+            AuthorizationDetails = parameters.AuthorizationDetails,
+            RequestContext = parameters.RequestContext,
+            ClientNotificationToken = parameters.ClientNotificationToken,
+            DeliveryMode = client.DeliveryMode,
+            Channel = channel,
+            Status = AuthenticationRequestStatus.Pending,
+            CreatedAt = now,
+            ExpiresAt = now.AddSeconds(parameters.ExpirySeconds),
+            IntervalSeconds = _ciba.PollingIntervalSeconds,
+        };
+
+        // A channel may ask to be notified later (an e-mail delay): its first attempt is scheduled, never slept.
+        var delay = channels.Settings(channel)?.DelaySeconds ?? 0;
+        var notification = handOff.Lease(new OutboxMessage
+        {
+            RequestId = request.Id,
+            Kind = OutboxKind.DeviceNotification,
+            Destination = OutboxMessage.DeviceDestination(channel),
+            NextAttemptAt = now.AddSeconds(delay),
+            ExpiresAt = request.ExpiresAt,
+            CreatedAt = now,
+        });
+
+        var stored = await requests.CreateAsync(request, notification, cancellationToken);
+        events.Publish(RequestEvent.For(RequestEventKind.Created, request, now) with { Detail = parameters.Hint.Kind.ToString() });
+        handOff.HandOff(stored, request);
+
+        return new BackchannelAuthenticationResponse(authReqId, parameters.ExpirySeconds,
+            client.DeliveryMode == DeliveryModes.Push ? null : _ciba.PollingIntervalSeconds);
+    }
+
+    private async ValueTask<ProtocolResult<BackchannelAuthenticationParameters>> ReadParametersAsync(RequestParameters form, Client client,
+        CancellationToken cancellationToken)
+    {
+        if (form[Parameters.Request] is { } requestObject)
+        {
+            return await signedRequests.ReadAsync(requestObject, form, client, cancellationToken);
+        }
+
+        if (client.RequestSigningAlgorithm is not null)
+        {
+            return ProtocolError.InvalidRequest(
+                "The client registered backchannel_authentication_request_signing_alg: its requests must be signed (the request parameter).");
+        }
+
+        return BackchannelAuthenticationParameters.FromForm(form);
+    }
+
+    private AuthenticationRequestPolicy Policy(Client client) => _policies.GetValue(client, c => new AuthenticationRequestPolicy
+    {
+        DeliveryMode = c.DeliveryMode,
+        UserCodeRequired = c.UserCodeParameter && _ciba.UserCodeSupported,
+        AllowedScopes = c.AllowedScopes,
+        DefaultExpirySeconds = Math.Min(_ciba.DefaultExpirySeconds, _ciba.MaxExpirySeconds),
+        MaxExpirySeconds = _ciba.MaxExpirySeconds,
+        BindingMessageMaxLength = _ciba.BindingMessageMaxLength,
+        BindingMessagePattern = _bindingMessagePattern,
+    });
+}

@@ -1,0 +1,123 @@
+using Backchannel.Abstractions;
+using Backchannel.Clients;
+using Backchannel.Domain;
+using Backchannel.Protocol;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Backchannel.Security;
+
+/// <summary>
+/// Authenticates the client of a token or backchannel authentication request with its registered method:
+/// client_secret_basic, client_secret_post or private_key_jwt (RFC 7523; aud may be the issuer, the token endpoint or
+/// the backchannel authentication endpoint; a jti is accepted once).
+/// </summary>
+public sealed class ClientAuthenticator(
+    ClientCatalog clients,
+    ClientJwtValidator jwtValidator,
+    IReplayCache replayCache,
+    ProviderUrls urls,
+    IOptions<ProviderOptions> provider,
+    TimeProvider time)
+{
+    /// <summary>The longest assertion lifetime accepted, which bounds how long its jti is remembered.</summary>
+    public static readonly TimeSpan MaxAssertionLifetime = TimeSpan.FromHours(1);
+
+    public async ValueTask<ProtocolResult<Client>> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
+    {
+        if (credentials.Method is null)
+        {
+            return ProtocolError.InvalidClient(credentials.ClientId is null
+                ? "Client authentication is required."
+                : "Client authentication is required: this provider has no public clients.");
+        }
+
+        if (credentials.Method == ClientAuthenticationMethods.PrivateKeyJwt)
+        {
+            return await AuthenticateWithAssertionAsync(credentials, cancellationToken);
+        }
+
+        if (credentials.ClientId is null || await clients.FindAsync(credentials.ClientId, cancellationToken) is not { } client)
+        {
+            return ProtocolError.InvalidClient("Unknown client or wrong credentials.");
+        }
+
+        if (client.AuthenticationMethod != credentials.Method)
+        {
+            return ProtocolError.InvalidClient($"The client is registered for {client.AuthenticationMethod}, not {credentials.Method}.");
+        }
+
+        if (client.SecretHash is null || !SecretHash.Matches(credentials.Secret ?? string.Empty, client.SecretHash))
+        {
+            return ProtocolError.InvalidClient("Unknown client or wrong credentials.");
+        }
+
+        return client;
+    }
+
+    private async ValueTask<ProtocolResult<Client>> AuthenticateWithAssertionAsync(ClientCredentials credentials, CancellationToken cancellationToken)
+    {
+        if (credentials.AssertionType != ClientAuthenticationMethods.JwtBearerAssertionType)
+        {
+            return ProtocolError.InvalidClient($"client_assertion_type must be {ClientAuthenticationMethods.JwtBearerAssertionType}.");
+        }
+
+        var token = ClientJwtValidator.Read(credentials.Assertion!);
+        if (token is null)
+        {
+            return ProtocolError.InvalidClient("client_assertion is not a well-formed signed JWT.");
+        }
+
+        var clientId = credentials.ClientId ?? (token.TryGetPayloadValue<string>("iss", out var iss) ? iss : null);
+        if (clientId is null || await clients.FindAsync(clientId, cancellationToken) is not { } client)
+        {
+            return ProtocolError.InvalidClient("Unknown client.");
+        }
+
+        if (client.AuthenticationMethod != ClientAuthenticationMethods.PrivateKeyJwt)
+        {
+            return ProtocolError.InvalidClient($"The client is registered for {client.AuthenticationMethod}, not private_key_jwt.");
+        }
+
+        var skew = provider.Value.ClockSkew;
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = client.ClientId,
+            ValidAudiences = urls.AssertionAudiences,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            ClockSkew = skew,
+            LifetimeValidator = (notBefore, expires, _, _) => ValidLifetime(notBefore, expires, skew),
+        };
+        var result = await jwtValidator.ValidateAsync(client, credentials.Assertion!, parameters, client.AssertionSigningAlgorithm, cancellationToken);
+        if (!result.IsValid)
+        {
+            return ProtocolError.InvalidClient($"client_assertion is rejected: {ClientJwtValidator.Describe(result)}.");
+        }
+
+        var jwt = (JsonWebToken)result.SecurityToken;
+        if (jwt.Subject != client.ClientId)
+        {
+            return ProtocolError.InvalidClient("client_assertion's sub must be the client_id.");
+        }
+
+        if (string.IsNullOrEmpty(jwt.Id))
+        {
+            return ProtocolError.InvalidClient("client_assertion must have a jti.");
+        }
+
+        if (!await replayCache.TryAddAsync($"assertion:{client.ClientId}:{jwt.Id}", jwt.ValidTo, cancellationToken))
+        {
+            return ProtocolError.InvalidClient("client_assertion was used before (jti replay).");
+        }
+
+        return client;
+    }
+
+    private bool ValidLifetime(DateTime? notBefore, DateTime? expires, TimeSpan skew)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return expires is { } exp && exp + skew > now && exp - now <= MaxAssertionLifetime && (notBefore is not { } nbf || nbf - skew <= now);
+    }
+}
