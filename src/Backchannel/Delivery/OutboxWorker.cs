@@ -171,8 +171,6 @@ public sealed partial class OutboxWorker(
         var message = work.Message;
         try
         {
-            // Yield so that the caller (the hand-off loop) goes on while this delivery runs.
-            await Task.Yield();
             var sender = _senders[message.Kind];
             var now = time.GetUtcNow();
             if (message.LeaseUntil is { } leaseUntil && leaseUntil <= now)

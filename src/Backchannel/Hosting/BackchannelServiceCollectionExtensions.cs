@@ -186,13 +186,12 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<CallbackTokens>();
         services.AddSingleton<IOutboxMessageSender, DeviceNotificationSender>();
 
-        // A device service is the operator's own and may live on a private network: no address filter.
-        services.AddHttpClient(HttpDeviceChannel.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+        // A device service is the operator's own and may live on a private network: no address filter. Its deliveries
+        // have their own lane in the outbox worker, so a slow client never delays them.
+        services.AddHttpClient(HttpDeviceChannel.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
             .ConfigurePrimaryHttpMessageHandler(provider => OutboundHttpHandlers.Create(allowPrivateNetworks: true, NotificationTimeout(provider),
                 Notifications(provider).TrustedCertificatesFile))
-            .RemoveAllLoggers()
-            .AddResilienceHandler("device-notifications", (pipeline, context) => DeliveryPipeline(pipeline, context.ServiceProvider))
-            .SelectPipelineByAuthority();
+            .RemoveAllLoggers();
     }
 
     private static void AddDelivery(IServiceCollection services)

@@ -1,8 +1,11 @@
+using Backchannel.Abstractions;
 using Backchannel.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Backchannel.Tests;
+namespace Backchannel.Tests.Storage;
 
+/// <summary>The SQLite engine itself (group commit, migrations, the one-process lock): what the store contracts cannot see.</summary>
 public sealed class SqliteDatabaseTests : IDisposable
 {
     private readonly TempDatabase _temp = new();
@@ -171,7 +174,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(EmbeddedMigrationCount(), _temp.Count("schema_migrations"));
         Assert.True(HasJti("before"));
         Assert.Equal(schema, Schema(_temp.Database));
-        foreach (var table in new[] { "auth_requests", "outbox", "refresh_tokens", "used_jtis", "users" })
+        foreach (var table in new[] { "auth_requests", "outbox", "refresh_tokens", "used_jtis", "users", "clients", "provider_keys", "revoked_access_tokens" })
         {
             Assert.Contains(schema, line => line.StartsWith(table + ".", StringComparison.Ordinal));
         }
@@ -196,7 +199,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         }
         finally
         {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            foreach (var suffix in new[] { "", "-wal", "-shm", ".lock" })
             {
                 File.Delete(_temp.Path + ".second" + suffix);
             }
@@ -217,5 +220,46 @@ public sealed class SqliteDatabaseTests : IDisposable
         {
             Directory.Delete(Path.GetDirectoryName(directory)!, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Second_database_on_the_same_file_is_refused_while_the_first_is_open()
+    {
+        using var second = new SqliteDatabase($"Data Source={_temp.Path}", NullLogger<SqliteDatabase>.Instance);
+
+        var refused = Assert.Throws<StoreUnavailableException>(second.Open);
+
+        Assert.Contains(Path.GetFullPath(_temp.Path), refused.Message, StringComparison.Ordinal);
+        Assert.Contains("in use by another Backchannel process", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Backchannel:Storage:ConnectionString", refused.Message, StringComparison.Ordinal);
+
+        // The first still works: the refused open took nothing from it.
+        Assert.Equal(1, await _temp.Database.WriteAsync(InsertJti("first-still-writes")));
+
+        _temp.Database.Dispose();
+        second.Open();
+
+        Assert.True(second.Read(session => session.Scalar("SELECT 1 FROM used_jtis WHERE jti_key = 'first-still-writes'")) is not null);
+        Assert.Equal(1, await second.WriteAsync(InsertJti("second-writes")));
+    }
+
+    [Fact]
+    public async Task Polls_cost_no_write_until_a_slow_down()
+    {
+        // The embedded store keeps poll times in memory: 10,000 clients polling every 5 s must not be 2,000 writes a second.
+        var store = new SqliteAuthenticationRequestStore(_temp.Database);
+        var now = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var request = StoreData.Request(now);
+        await store.CreateAsync(request, StoreData.DeviceNotification(request, now), CancellationToken.None);
+        var walLength = new FileInfo(_temp.Path + "-wal").Length;
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False((await store.RecordPollAsync(request, now.AddSeconds(5 * i), CancellationToken.None)).SlowDown);
+        }
+
+        Assert.Equal(walLength, new FileInfo(_temp.Path + "-wal").Length);
+        Assert.True((await store.RecordPollAsync(request, now.AddSeconds(21), CancellationToken.None)).SlowDown);
+        Assert.True(new FileInfo(_temp.Path + "-wal").Length > walLength, "a slow_down writes the grown interval");
     }
 }
