@@ -56,7 +56,16 @@ public sealed class ChannelOptionsValidator(
             }
         }
 
-        var userList = users.Value.Users;
+        IReadOnlyList<UserSettings> userList;
+        try
+        {
+            userList = users.Value.Users;
+        }
+        catch (OptionsValidationException)
+        {
+            userList = []; // the users' own validator reports their errors
+        }
+
         for (var i = 0; i < userList.Count; i++)
         {
             if (userList[i].Channel is { Length: > 0 } channel && !instances.ContainsKey(channel))

@@ -1,4 +1,5 @@
 using Backchannel.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Clients;
@@ -9,11 +10,25 @@ public sealed class ConfiguredClients
     public List<ClientMetadata> Clients { get; set; } = [];
 }
 
-/// <summary>Checks every configured client with the validator that serves registration too, naming the setting.</summary>
-public sealed class ConfiguredClientsValidator(ClientValidationSettings settings) : IValidateOptions<ConfiguredClients>
+/// <summary>
+/// Checks every configured client with the validator that serves registration too, naming the setting. The provider
+/// settings clients are checked against come from other sections; when one of those is itself invalid, its own
+/// validator reports it and the clients are checked once it is fixed.
+/// </summary>
+public sealed class ConfiguredClientsValidator(IServiceProvider services) : IValidateOptions<ConfiguredClients>
 {
     public ValidateOptionsResult Validate(string? name, ConfiguredClients options)
     {
+        ClientValidationSettings settings;
+        try
+        {
+            settings = services.GetRequiredService<ClientValidationSettings>();
+        }
+        catch (OptionsValidationException)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         var errors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Clients.Count; i++)

@@ -108,7 +108,8 @@ public sealed partial class OutboxWorker(
         var batch = new List<long>();
         while (await _delivered.Reader.WaitToReadAsync())
         {
-            await Task.Delay(CompletionFlushInterval, time);
+            // A batching pause, not a time of the protocol: always the real clock (a test's frozen clock must not hold it).
+            await Task.Delay(CompletionFlushInterval, TimeProvider.System);
             while (_delivered.Reader.TryRead(out var id))
             {
                 batch.Add(id);

@@ -103,12 +103,13 @@ public static class BackchannelServiceCollectionExtensions
         services.AddOptions<DemoOptions>().PostConfigure<IHostEnvironment>((demo, environment) =>
             demo.Applied = DemoData.ShouldApply(demo, configuration.GetSection("Clients").GetChildren().Count(),
                 configuration.GetSection("Users").GetChildren().Count(), environment.IsDevelopment()));
+        // Options depend on options only through IOptions, read when applied: a section's errors must not stop the others' checks.
         services.AddOptions<ConfiguredClients>().Bind(configuration)
-            .PostConfigure<IOptions<DemoOptions>, ProviderUrls>((clients, demo, urls) =>
+            .PostConfigure<IOptions<DemoOptions>, IOptions<ProviderOptions>>((clients, demo, provider) =>
             {
                 if (demo.Value.Applied)
                 {
-                    DemoData.AddClients(clients.Clients, urls.Issuer);
+                    DemoData.AddClients(clients.Clients, new ProviderUrls(provider).Issuer);
                 }
             })
             .ValidateOnStart();
