@@ -168,6 +168,7 @@ public static class ClientMetadataValidator
             ClientId = metadata.ClientId!,
             ClientName = metadata.ClientName,
             AuthenticationMethod = method,
+            RequireAuthenticationMethod = metadata.RequireTokenEndpointAuthMethod == true,
             SecretHash = !ClientAuthenticationMethods.UsesSecret(method) ? null
                 : metadata.ClientSecret is { Length: > 0 } secret ? SecretHash.Compute(secret) : storedSecretHash,
             AssertionSigningAlgorithm = metadata.TokenEndpointAuthSigningAlg,
@@ -235,6 +236,7 @@ public static class ClientMetadataValidator
         ClientId = metadata.ClientId,
         ClientName = metadata.ClientName,
         TokenEndpointAuthMethod = method,
+        RequireTokenEndpointAuthMethod = metadata.RequireTokenEndpointAuthMethod,
         TokenEndpointAuthSigningAlg = metadata.TokenEndpointAuthSigningAlg,
         Jwks = metadata.Jwks,
         JwksUri = metadata.JwksUri,

@@ -46,6 +46,14 @@ public sealed partial class OutboxWorker(
     /// <summary>Messages taken by this node and not finished (sending or waiting for their destination).</summary>
     public int InFlight => _inFlight.Count;
 
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A node restarting under its old identity (the embedded store's single process) sends at once what it held.
+        // Before anything is handed off in this life: released later, a fresh hand-off's lease would be voided too.
+        await outbox.ReleaseLeasesAsync(node.Id, cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -53,8 +61,6 @@ public sealed partial class OutboxWorker(
         _devices = new DeliveryScheduler(settings.MaxConcurrentDeliveries, settings.MaxConcurrentDeliveries, MaxWaitingPerDestination);
         _clients = new DeliveryScheduler(settings.MaxConcurrentDeliveries, settings.MaxConcurrentPerDestination, MaxWaitingPerDestination);
 
-        // A node restarting under its old identity (the embedded store's single process) sends at once what it held.
-        await outbox.ReleaseLeasesAsync(node.Id, stoppingToken);
         var scan = ScanLoopAsync(stoppingToken);
         var completions = CompletionLoopAsync();
         try

@@ -11,6 +11,9 @@ public sealed class Client
 
     public required string AuthenticationMethod { get; init; }
 
+    /// <summary>Only the registered method authenticates (otherwise a secret client may use either secret method).</summary>
+    public bool RequireAuthenticationMethod { get; init; }
+
     /// <summary>SHA-256 of the client secret, for the secret-based methods.</summary>
     public byte[]? SecretHash { get; init; }
 

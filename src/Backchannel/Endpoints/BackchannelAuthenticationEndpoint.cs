@@ -12,7 +12,7 @@ internal static class BackchannelAuthenticationEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         var metrics = context.RequestServices.GetRequiredService<BackchannelMetrics>();
-        var request = await ClientRequestReader.ReadAsync(context);
+        var request = await ClientRequestReader.ReadAsync(context, EndpointLimits.BackchannelAuthentication);
         if (!request.Succeeded)
         {
             await Fail(context, metrics, request.Error!, request.BasicChallenge);
@@ -34,6 +34,6 @@ internal static class BackchannelAuthenticationEndpoint
     private static Task Fail(HttpContext context, BackchannelMetrics metrics, ProtocolError error, bool basicChallenge = false)
     {
         metrics.AuthenticationRequest(error.Error);
-        return ProtocolHttp.WriteErrorAsync(context, error, basicChallenge);
+        return ProtocolHttp.WriteErrorAsync(context, error, basicChallenge ? ProtocolHttp.BasicChallenge : null);
     }
 }

@@ -16,9 +16,9 @@ internal sealed record ClientRequest(RequestParameters? Form, Client? Client, Pr
 /// <summary>What the backchannel authentication and token endpoints both do first: read the form, authenticate the client.</summary>
 internal static class ClientRequestReader
 {
-    public static async ValueTask<ClientRequest> ReadAsync(HttpContext context)
+    public static async ValueTask<ClientRequest> ReadAsync(HttpContext context, long maxBodyBytes)
     {
-        var form = await ProtocolHttp.ReadFormAsync(context);
+        var form = await ProtocolHttp.ReadFormAsync(context, maxBodyBytes);
         if (!form.Succeeded)
         {
             return new ClientRequest(null, null, form.Error, false);
@@ -37,8 +37,9 @@ internal static class ClientRequestReader
             return new ClientRequest(form.Value, client.Value, null, false);
         }
 
+        // The reason goes to the audit log only: one answer for every failure tells an attacker nothing about which clients exist.
         context.RequestServices.GetRequiredService<AuditLog>()
             .ClientAuthenticationFailed(credentials.Value.ClientId, credentials.Value.Method, client.Error.Description);
-        return new ClientRequest(form.Value, null, client.Error, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
+        return new ClientRequest(form.Value, null, ClientAuthenticator.Failed, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
     }
 }

@@ -14,15 +14,14 @@ namespace Backchannel.Endpoints;
 /// </summary>
 internal static class DeviceCallbackEndpoint
 {
-    private const int MaxBodyBytes = 16 * 1024;
-
     public static async Task HandleAsync(HttpContext context)
     {
         if (ProtocolHttp.BearerToken(context.Request) is not { Length: > 0 } bearer
             || await context.RequestServices.GetRequiredService<CallbackTokens>().ValidateAsync(bearer, context.RequestAborted) is not
                 { TransactionId: { } transactionId } token)
         {
-            await ProtocolHttp.WriteErrorAsync(context, new ProtocolError(ErrorCodes.InvalidToken, "The callback token is missing or not valid.", 401));
+            var invalid = new ProtocolError(ErrorCodes.InvalidToken, "The callback token is missing or not valid.", 401);
+            await ProtocolHttp.WriteErrorAsync(context, invalid, ProtocolHttp.BearerChallenge(invalid));
             return;
         }
 
@@ -32,7 +31,23 @@ internal static class DeviceCallbackEndpoint
             return;
         }
 
-        var body = await ReadBodyAsync(context);
+        if (ProtocolHttp.LimitBody(context, EndpointLimits.DeviceCallback) is { } tooLarge)
+        {
+            await ProtocolHttp.WriteErrorAsync(context, tooLarge);
+            return;
+        }
+
+        DeviceCallbackBody? body;
+        try
+        {
+            body = await ReadBodyAsync(context);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await ProtocolHttp.WriteErrorAsync(context, ProtocolHttp.TooLarge(EndpointLimits.DeviceCallback));
+            return;
+        }
+
         if (body?.Status is not ("approved" or "denied") || body.Amr?.Any(string.IsNullOrEmpty) == true)
         {
             await ProtocolHttp.WriteErrorAsync(context, ProtocolError.InvalidRequest(
@@ -65,11 +80,6 @@ internal static class DeviceCallbackEndpoint
 
     private static async Task<DeviceCallbackBody?> ReadBodyAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
         try
         {
             return await JsonSerializer.DeserializeAsync(context.Request.Body, ProtocolJsonContext.Default.DeviceCallbackBody, context.RequestAborted);

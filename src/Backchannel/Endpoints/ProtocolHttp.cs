@@ -1,6 +1,9 @@
 using System.Text.Json.Serialization.Metadata;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using System.Text;
+using Microsoft.Net.Http.Headers;
 
 namespace Backchannel.Endpoints;
 
@@ -9,24 +12,42 @@ internal static class ProtocolHttp
 {
     private const string FormContentType = "application/x-www-form-urlencoded";
 
-    /// <summary>Reads a form-encoded body; a wrong content type, a malformed body or a repeated parameter is invalid_request.</summary>
-    public static async ValueTask<ProtocolResult<RequestParameters>> ReadFormAsync(HttpContext context)
+    /// <summary>
+    /// Reads a form-encoded body of at most <paramref name="maxBytes"/> bytes, counted as they are read (chunked bodies
+    /// included), with at most 64 parameters of at most 128-character names. A body over the limit is 413; a wrong
+    /// content type, a malformed body or a repeated parameter is invalid_request.
+    /// </summary>
+    public static async ValueTask<ProtocolResult<RequestParameters>> ReadFormAsync(HttpContext context, long maxBytes)
     {
         var request = context.Request;
-        if (request.ContentType is not { } contentType
-            || !contentType.StartsWith(FormContentType, StringComparison.OrdinalIgnoreCase))
+        if (!IsMediaType(request.ContentType, FormContentType))
         {
             return ProtocolError.InvalidRequest($"The request body must be {FormContentType}.");
+        }
+
+        if (LimitBody(context, maxBytes) is { } tooLarge)
+        {
+            return tooLarge;
         }
 
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(context.RequestAborted);
+            form = await request.ReadFormAsync(new FormOptions
+            {
+                ValueCountLimit = 64,
+                KeyLengthLimit = 128,
+                ValueLengthLimit = (int)Math.Min(maxBytes, int.MaxValue),
+                BufferBody = false,
+            }, context.RequestAborted);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return ProtocolError.InvalidRequest("The request body is not a valid form.");
+            return TooLarge(maxBytes);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException or InvalidOperationException or DecoderFallbackException)
+        {
+            return ProtocolError.InvalidRequest("The request body is not a valid form (at most 64 parameters, names of at most 128 characters).");
         }
 
         var parameters = new RequestParameters(new FormDictionary(form));
@@ -38,16 +59,47 @@ internal static class ProtocolHttp
         return parameters;
     }
 
-    public static Task WriteErrorAsync(HttpContext context, ProtocolError error, bool basicChallenge = false)
+    /// <summary>Whether a Content-Type header names exactly this media type (parameters such as charset allowed).</summary>
+    public static bool IsMediaType(string? contentType, string mediaType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Makes the server stop reading the body after <paramref name="maxBytes"/> (Kestrel counts the bytes as they arrive);
+    /// a declared length over the limit is refused at once.
+    /// </summary>
+    public static ProtocolError? LimitBody(HttpContext context, long maxBytes)
+    {
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return TooLarge(maxBytes);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
+        return null;
+    }
+
+    public static ProtocolError TooLarge(long maxBytes) =>
+        ProtocolError.InvalidRequest($"The request body is larger than {maxBytes} bytes.") with { StatusCode = StatusCodes.Status413PayloadTooLarge };
+
+    /// <summary>The challenge of a failed HTTP Basic client authentication (RFC 6749 5.2).</summary>
+    public const string BasicChallenge = "Basic realm=\"backchannel\"";
+
+    /// <summary>The challenge of a refused bearer token (RFC 6750 3).</summary>
+    public static string BearerChallenge(ProtocolError error) => $"Bearer error=\"{error.Error}\"";
+
+    /// <summary>Writes the protocol's JSON error, with <paramref name="challenge"/> as WWW-Authenticate when given.</summary>
+    public static Task WriteErrorAsync(HttpContext context, ProtocolError error, string? challenge = null)
     {
         var response = context.Response;
         response.StatusCode = error.StatusCode;
         SetNoStore(response);
-        if (error.StatusCode == StatusCodes.Status401Unauthorized)
+        if (challenge is not null)
         {
-            response.Headers.WWWAuthenticate = basicChallenge
-                ? "Basic realm=\"backchannel\""
-                : $"Bearer error=\"{error.Error}\"";
+            response.Headers.WWWAuthenticate = challenge;
         }
 
         if (error.RetryAfterSeconds is { } retryAfter)

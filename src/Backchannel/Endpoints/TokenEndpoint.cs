@@ -12,7 +12,7 @@ internal static class TokenEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         var metrics = context.RequestServices.GetRequiredService<BackchannelMetrics>();
-        var request = await ClientRequestReader.ReadAsync(context);
+        var request = await ClientRequestReader.ReadAsync(context, EndpointLimits.Token);
         var grantType = request.Form?[Parameters.GrantType];
         if (!request.Succeeded)
         {
@@ -35,7 +35,7 @@ internal static class TokenEndpoint
     private static Task Fail(HttpContext context, BackchannelMetrics metrics, string? grantType, ProtocolError error, bool basicChallenge = false)
     {
         metrics.TokenResponse(GrantLabel(grantType), error.Error);
-        return ProtocolHttp.WriteErrorAsync(context, error, basicChallenge);
+        return ProtocolHttp.WriteErrorAsync(context, error, basicChallenge ? ProtocolHttp.BasicChallenge : null);
     }
 
     private static string GrantLabel(string? grantType) => grantType switch

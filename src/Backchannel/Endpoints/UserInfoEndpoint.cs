@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Backchannel.Protocol;
 using Backchannel.Users;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,16 +12,23 @@ internal static class UserInfoEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         var token = ProtocolHttp.BearerToken(context.Request);
-        if (token is null && HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
+        if (token is null && HttpMethods.IsPost(context.Request.Method) && context.Request.ContentType is not null)
         {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            token = form["access_token"].FirstOrDefault();
+            // RFC 6750 2.2: the token may come in a form body instead.
+            var form = await ProtocolHttp.ReadFormAsync(context, EndpointLimits.UserInfo);
+            if (!form.Succeeded)
+            {
+                await ProtocolHttp.WriteErrorAsync(context, form.Error);
+                return;
+            }
+
+            token = form.Value[Parameters.AccessToken];
         }
 
         var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, context.RequestAborted);
         if (!result.Succeeded)
         {
-            await ProtocolHttp.WriteErrorAsync(context, result.Error);
+            await ProtocolHttp.WriteErrorAsync(context, result.Error, ProtocolHttp.BearerChallenge(result.Error));
             return;
         }
 

@@ -28,12 +28,12 @@ public static class BackchannelEndpointRouteBuilderExtensions
 
         var basePath = services.GetRequiredService<ProviderUrls>().BasePath;
         var protocol = endpoints is RouteGroupBuilder || basePath.Length == 0 ? endpoints : endpoints.MapGroup(basePath);
-        protocol.MapGet(EndpointPaths.Discovery, DiscoveryEndpoint.HandleAsync);
-        protocol.MapGet(EndpointPaths.Jwks, JwksEndpoint.HandleAsync);
-        protocol.MapPost(EndpointPaths.BackchannelAuthentication, BackchannelAuthenticationEndpoint.HandleAsync);
-        protocol.MapPost(EndpointPaths.Token, TokenEndpoint.HandleAsync);
-        protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync);
-        protocol.MapPost(EndpointPaths.DeviceCallback, DeviceCallbackEndpoint.HandleAsync);
+        protocol.MapGet(EndpointPaths.Discovery, EndpointGuard.Guard(DiscoveryEndpoint.HandleAsync));
+        protocol.MapGet(EndpointPaths.Jwks, EndpointGuard.Guard(JwksEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.BackchannelAuthentication, EndpointGuard.Guard(BackchannelAuthenticationEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Token, EndpointGuard.Guard(TokenEndpoint.HandleAsync));
+        protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], EndpointGuard.Guard(UserInfoEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.DeviceCallback, EndpointGuard.Guard(DeviceCallbackEndpoint.HandleAsync));
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

@@ -21,6 +21,13 @@ public sealed class ClientMetadata
     [ConfigurationKeyName("token_endpoint_auth_method"), JsonPropertyName("token_endpoint_auth_method")]
     public string? TokenEndpointAuthMethod { get; set; }
 
+    /// <summary>
+    /// A Backchannel extension: true makes only <see cref="TokenEndpointAuthMethod"/> authenticate the client. By default a
+    /// client with a secret may send it either way (client_secret_basic or client_secret_post), as most providers allow.
+    /// </summary>
+    [ConfigurationKeyName("require_token_endpoint_auth_method"), JsonPropertyName("require_token_endpoint_auth_method")]
+    public bool? RequireTokenEndpointAuthMethod { get; set; }
+
     [ConfigurationKeyName("token_endpoint_auth_signing_alg"), JsonPropertyName("token_endpoint_auth_signing_alg")]
     public string? TokenEndpointAuthSigningAlg { get; set; }
 

@@ -22,6 +22,7 @@ public static class Parameters
     public const string GrantType = "grant_type";
     public const string AuthReqId = "auth_req_id";
     public const string RefreshToken = "refresh_token";
+    public const string AccessToken = "access_token";
 
     /// <summary>The authentication parameters that, in a signed request, must be inside the request object only.</summary>
     public static readonly IReadOnlyList<string> AuthenticationRequestParameters =

@@ -33,14 +33,13 @@ public sealed class SignedRequestReader(
             return ProtocolError.InvalidRequest($"'{outside}' must be inside the signed request object, not beside it.");
         }
 
-        var unvalidated = ClientJwtValidator.Read(requestObject);
-        if (unvalidated is null)
+        if (ClientJwtValidator.Inspect(requestObject, out var unvalidated) is { } malformed)
         {
-            return ProtocolError.InvalidRequest("request is not a well-formed signed JWT.");
+            return ProtocolError.InvalidRequest($"The request object is refused: {malformed}.");
         }
 
         var allowed = ciba.Value.EffectiveRequestSigningAlgorithms;
-        if (!SigningAlgorithms.IsAsymmetric(unvalidated.Alg) || !allowed.Contains(unvalidated.Alg))
+        if (!SigningAlgorithms.IsAsymmetric(unvalidated!.Alg) || !allowed.Contains(unvalidated.Alg))
         {
             return ProtocolError.InvalidRequest($"The request object's alg '{unvalidated.Alg}' is not accepted (use {string.Join(", ", allowed)}).");
         }
@@ -81,7 +80,9 @@ public sealed class SignedRequestReader(
         }
 
         var token = (JsonWebToken)result.SecurityToken;
-        if (!await replayCache.TryAddAsync($"request:{client.ClientId}:{token.Id}", token.ValidTo, cancellationToken))
+        // Remembered until the request object could no longer be accepted: its exp plus the clock skew.
+        if (!await replayCache.TryAddAsync($"request:{client.ClientId}:{token.Id}", new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + provider.Value.ClockSkew,
+                cancellationToken))
         {
             return ProtocolError.InvalidRequest("The request object was used before (jti replay).");
         }

@@ -10,8 +10,10 @@ namespace Backchannel.Security;
 
 /// <summary>
 /// Authenticates the client of a token or backchannel authentication request with its registered method:
-/// client_secret_basic, client_secret_post or private_key_jwt (RFC 7523; aud may be the issuer, the token endpoint or
-/// the backchannel authentication endpoint; a jti is accepted once).
+/// client_secret_basic or client_secret_post (either one, for a client with a secret, unless it registered
+/// <c>require_token_endpoint_auth_method</c>), or private_key_jwt (RFC 7523; aud may be the issuer, the token endpoint or
+/// the backchannel authentication endpoint; a jti is accepted once, and remembered as long as the assertion could be
+/// accepted). A failure carries its reason for the log; the client is told only <see cref="Failed"/>.
 /// </summary>
 public sealed class ClientAuthenticator(
     ClientCatalog clients,
@@ -23,6 +25,9 @@ public sealed class ClientAuthenticator(
 {
     /// <summary>The longest assertion lifetime accepted, which bounds how long its jti is remembered.</summary>
     public static readonly TimeSpan MaxAssertionLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>What a client whose authentication failed is told, whatever the reason (unknown client, wrong method, bad secret, ...).</summary>
+    public static readonly ProtocolError Failed = ProtocolError.InvalidClient("Client authentication failed.");
 
     public async ValueTask<ProtocolResult<Client>> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
     {
@@ -43,7 +48,8 @@ public sealed class ClientAuthenticator(
             return ProtocolError.InvalidClient("Unknown client or wrong credentials.");
         }
 
-        if (client.AuthenticationMethod != credentials.Method)
+        if (client.AuthenticationMethod != credentials.Method
+            && (client.RequireAuthenticationMethod || !ClientAuthenticationMethods.UsesSecret(client.AuthenticationMethod)))
         {
             return ProtocolError.InvalidClient($"The client is registered for {client.AuthenticationMethod}, not {credentials.Method}.");
         }
@@ -63,13 +69,12 @@ public sealed class ClientAuthenticator(
             return ProtocolError.InvalidClient($"client_assertion_type must be {ClientAuthenticationMethods.JwtBearerAssertionType}.");
         }
 
-        var token = ClientJwtValidator.Read(credentials.Assertion!);
-        if (token is null)
+        if (ClientJwtValidator.Inspect(credentials.Assertion!, out var token) is { } malformed)
         {
-            return ProtocolError.InvalidClient("client_assertion is not a well-formed signed JWT.");
+            return ProtocolError.InvalidClient($"client_assertion is refused: {malformed}.");
         }
 
-        var clientId = credentials.ClientId ?? (token.TryGetPayloadValue<string>("iss", out var iss) ? iss : null);
+        var clientId = credentials.ClientId ?? (token!.TryGetPayloadValue<string>("iss", out var iss) ? iss : null);
         if (clientId is null || await clients.FindAsync(clientId, cancellationToken) is not { } client)
         {
             return ProtocolError.InvalidClient("Unknown client.");
@@ -107,7 +112,8 @@ public sealed class ClientAuthenticator(
             return ProtocolError.InvalidClient("client_assertion must have a jti.");
         }
 
-        if (!await replayCache.TryAddAsync($"assertion:{client.ClientId}:{jwt.Id}", jwt.ValidTo, cancellationToken))
+        // Remembered until the assertion could no longer be accepted: its exp plus the clock skew (RFC 7523 3).
+        if (!await replayCache.TryAddAsync($"assertion:{client.ClientId}:{jwt.Id}", new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + skew, cancellationToken))
         {
             return ProtocolError.InvalidClient("client_assertion was used before (jti replay).");
         }

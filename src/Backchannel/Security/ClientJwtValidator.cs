@@ -31,24 +31,71 @@ public sealed class ClientJwtValidator(ClientKeyResolver keyResolver)
         return result;
     }
 
-    /// <summary>Reads a JWT without validating it; null when it is not a well-formed JWS.</summary>
-    public static JsonWebToken? Read(string jwt)
+    /// <summary>Reads a JWT without validating it; null when it is not a well-formed JWS (see <see cref="Inspect"/> for why).</summary>
+    public static JsonWebToken? Read(string jwt) => Inspect(jwt, out var token) is null ? token : null;
+
+    /// <summary>
+    /// Reads a client's JWT strictly, before any key is looked at: a compact JWS (three parts; a JWE or anything else is
+    /// refused), no <c>crit</c> header (RFC 7515 4.1.11: this provider understands no extension), <c>exp</c>, <c>nbf</c>
+    /// and <c>iat</c> JSON numbers when present, <c>jti</c>, <c>iss</c> and <c>sub</c> non-empty strings when present.
+    /// Returns what is wrong, or null with the token.
+    /// </summary>
+    public static string? Inspect(string jwt, out JsonWebToken? token)
     {
-        if (!Handler.CanReadToken(jwt))
+        token = null;
+        if (jwt.Length > MaxLength || jwt.AsSpan().Count('.') != 2)
         {
-            return null;
+            return "it is not a compact signed JWT (JWS)";
         }
 
         try
         {
-            var token = new JsonWebToken(jwt);
-            return token.IsSigned || token.Alg == "none" ? token : null;
-        }
-        catch (ArgumentException)
-        {
+            var parsed = new JsonWebToken(jwt);
+            if (!parsed.IsSigned && parsed.Alg != "none")
+            {
+                return "it is not signed";
+            }
+
+            if (parsed.TryGetHeaderValue<object>("crit", out _))
+            {
+                return "it has a crit header this provider does not understand";
+            }
+
+            using var payload = System.Text.Json.JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(parsed.EncodedPayload));
+            if (payload.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return "its payload is not a JSON object";
+            }
+
+            foreach (var claim in new[] { "exp", "nbf", "iat" })
+            {
+                if (payload.RootElement.TryGetProperty(claim, out var value) && value.ValueKind != System.Text.Json.JsonValueKind.Number)
+                {
+                    return $"its {claim} is not a number";
+                }
+            }
+
+            foreach (var claim in new[] { "jti", "iss", "sub" })
+            {
+                if (payload.RootElement.TryGetProperty(claim, out var value)
+                    && (value.ValueKind != System.Text.Json.JsonValueKind.String || string.IsNullOrEmpty(value.GetString())))
+                {
+                    return $"its {claim} is not a non-empty string";
+                }
+            }
+
+            token = parsed;
             return null;
         }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException or SecurityTokenException
+                                       or InvalidOperationException or OverflowException)
+        {
+            return "it is not a well-formed JWT";
+        }
     }
+
+    /// <summary>Longer JWTs are refused before they are parsed (the form limits bound them anyway).</summary>
+    private const int MaxLength = 32 * 1024;
 
     /// <summary>A short reason for a failed validation, safe to return to the client.</summary>
     public static string Describe(TokenValidationResult result) => result.Exception switch

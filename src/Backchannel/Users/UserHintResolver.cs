@@ -59,9 +59,9 @@ public sealed class UserHintResolver(
 
     private async ValueTask<ProtocolResult<ResolvedUser>> ResolveLoginHintTokenAsync(string jwt, Client client, CancellationToken cancellationToken)
     {
-        if (ClientJwtValidator.Read(jwt) is null)
+        if (ClientJwtValidator.Inspect(jwt, out _) is { } malformed)
         {
-            return ProtocolError.InvalidRequest("login_hint_token is not a well-formed signed JWT.");
+            return ProtocolError.InvalidRequest($"login_hint_token is refused: {malformed}.");
         }
 
         if (!client.HasKeys)
