@@ -30,9 +30,22 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         "UPDATE auth_requests SET status = $to, decided_at = $now, acr = $acr, amr = $amr " +
         "WHERE id = $id AND status = $from AND expires_at > $now AND ($channel IS NULL OR channel = $channel) RETURNING " + Columns;
 
-    public Task<OutboxMessage> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, CancellationToken cancellationToken) =>
-        database.WriteAsync(session =>
+    /// <summary>Counts a new pending request of a client, unless the client is at <c>$max</c> (0: no limit); one row changed when counted.</summary>
+    private const string CountPending =
+        "INSERT INTO client_pending (client_id, pending) VALUES ($client_id, 1) ON CONFLICT (client_id) DO UPDATE SET pending = pending + 1 " +
+        "WHERE $max = 0 OR pending < $max";
+
+    private const string UncountPending = "UPDATE client_pending SET pending = pending - 1 WHERE client_id = $client_id AND pending > 0";
+
+    public Task<OutboxMessage?> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, int maxPendingForClient,
+        CancellationToken cancellationToken) =>
+        database.WriteAsync<OutboxMessage?>(session =>
         {
+            if (session.Execute(CountPending, ("$client_id", request.ClientId), ("$max", maxPendingForClient)) == 0)
+            {
+                return null;
+            }
+
             session.Execute(Insert,
                 ("$id", request.Id), ("$hash", request.AuthReqIdHash), ("$client_id", request.ClientId), ("$subject", request.Subject),
                 ("$scope", request.Scope), ("$acr_values", request.AcrValues), ("$binding_message", request.BindingMessage),
@@ -91,6 +104,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                     : DecisionOutcome.Expired);
             }
 
+            session.Execute(UncountPending, ("$client_id", decided.ClientId));
             var (notification, refreshToken) = effects(decided);
             if (refreshToken is not null)
             {
@@ -142,6 +156,11 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             }
 
             _polls.Forget(id);
+            if (RequestTransitions.FailedFrom(cause) == AuthenticationRequestStatus.Pending)
+            {
+                session.Execute(UncountPending, ("$client_id", failed.ClientId));
+            }
+
             var message = notification(failed) is { } created ? SqliteOutboxStore.Insert(session, created) : null;
             return new FailureResult(failed, message);
         });
@@ -154,16 +173,26 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 "UPDATE auth_requests SET expiry_notified = 1 WHERE id IN (SELECT id FROM auth_requests WHERE status = $pending " +
                 "AND expiry_notified = 0 AND delivery_mode <> 'poll' AND expires_at <= $now ORDER BY expires_at LIMIT $max) RETURNING " + Columns,
                 ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)));
-            return expired.Select(request => new FailureResult(request,
-                notification(request) is { } message ? SqliteOutboxStore.Insert(session, message) : null)).ToList();
+            return expired.Select(request =>
+            {
+                session.Execute(UncountPending, ("$client_id", request.ClientId));
+                return new FailureResult(request, notification(request) is { } message ? SqliteOutboxStore.Insert(session, message) : null);
+            }).ToList();
         });
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         _polls.ForgetPolledBefore(cutoff);
-        return database.WriteAsync(session => session.Execute(
-            "DELETE FROM auth_requests WHERE expires_at < $cutoff OR redeemed_at < $cutoff",
-            ("$cutoff", UnixTime.ToMs(cutoff))));
+        return database.WriteAsync(session =>
+        {
+            // Undecided poll requests leave the pending count when they go.
+            session.Execute(
+                "UPDATE client_pending SET pending = MAX(0, pending - (SELECT COUNT(*) FROM auth_requests a WHERE a.client_id = client_pending.client_id " +
+                "AND a.status = $pending AND a.expiry_notified = 0 AND a.expires_at < $cutoff)) " +
+                "WHERE client_id IN (SELECT client_id FROM auth_requests WHERE status = $pending AND expiry_notified = 0 AND expires_at < $cutoff)",
+                ("$pending", (int)AuthenticationRequestStatus.Pending), ("$cutoff", UnixTime.ToMs(cutoff)));
+            return session.Execute("DELETE FROM auth_requests WHERE expires_at < $cutoff OR redeemed_at < $cutoff", ("$cutoff", UnixTime.ToMs(cutoff)));
+        });
     }
 
     private static AuthenticationRequest? ReadOne(SqliteSession session, string sql, string name, object value)

@@ -89,7 +89,15 @@ internal sealed partial class SqliteDatabase : IDisposable
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = OwnerOnly;
+            }
+
+            var processLock = new FileStream(path + ".lock", options);
+            RestrictToOwner(path);
+            return processLock;
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -104,6 +112,34 @@ internal sealed partial class SqliteDatabase : IDisposable
         catch (IOException ex)
         {
             throw new StoreUnavailableException($"The SQLite database {path} cannot be created: {ex.Message} ({Setting}).", ex);
+        }
+    }
+
+    /// <summary>Read and write for the owner only: the store holds hashed secrets and protected keys, nothing for other users.</summary>
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// Creates the database file 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's
+    /// permissions), and narrows an existing file created wider by an earlier version.
+    /// </summary>
+    private static void RestrictToOwner(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (!File.Exists(path))
+        {
+            using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~OwnerOnly) != 0)
+            {
+                File.SetUnixFileMode(file, OwnerOnly);
+            }
         }
     }
 

@@ -33,6 +33,9 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
         database.WriteAsync(session => session.Execute("UPDATE provider_keys SET retain_until = $retain WHERE kid = $kid",
             ("$retain", UnixTime.ToMs(retainUntil)), ("$kid", keyId)));
 
+    public Task ReplaceMaterialAsync(string keyId, byte[] material, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute("UPDATE provider_keys SET private_key = $key WHERE kid = $kid", ("$key", material), ("$kid", keyId)));
+
     public Task DeleteAsync(string keyId, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute("DELETE FROM provider_keys WHERE kid = $kid", ("$kid", keyId)));
 }

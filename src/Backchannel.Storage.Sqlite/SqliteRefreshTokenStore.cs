@@ -46,6 +46,10 @@ internal sealed class SqliteRefreshTokenStore(SqliteDatabase database) : IRefres
     public Task RevokeFamilyAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(session => RevokeFamily(session, familyId, now));
 
+    public ValueTask<bool> IsFamilyRevokedAsync(string familyId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(database.Read(session =>
+            session.Scalar("SELECT 1 FROM refresh_tokens WHERE family_id = $family AND revoked_at IS NOT NULL LIMIT 1", ("$family", familyId)) is not null));
+
     private static int RevokeFamily(SqliteSession session, string familyId, DateTimeOffset now) =>
         session.Execute("UPDATE refresh_tokens SET revoked_at = $now WHERE family_id = $family AND revoked_at IS NULL",
             ("$now", UnixTime.ToMs(now)), ("$family", familyId));

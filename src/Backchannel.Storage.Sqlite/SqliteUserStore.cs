@@ -51,10 +51,15 @@ internal sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
     public ValueTask<UserRecord?> FindBySubjectAsync(string subject, CancellationToken cancellationToken) =>
         FindByAttributeAsync(UserAttribute.Subject, subject, cancellationToken);
 
+    /// <summary>The one user whose sub, username, e-mail or phone number is <paramref name="identifier"/>; none when two users have it.</summary>
     public ValueTask<UserRecord?> FindByIdentifierAsync(string identifier, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(database.Read(session => ReadOne(session,
-            "SELECT " + Columns + " FROM users WHERE sub = $v OR username = $v OR email = $v OR phone_number = $v " +
-            "ORDER BY CASE WHEN sub = $v THEN 0 WHEN username = $v THEN 1 WHEN email = $v THEN 2 ELSE 3 END LIMIT 1", identifier)));
+        ValueTask.FromResult(database.Read(session =>
+        {
+            using var reader = session.Query(
+                "SELECT " + Columns + " FROM users WHERE sub = $v OR username = $v OR email = $v OR phone_number = $v LIMIT 2", ("$v", identifier));
+            var first = reader.Read() ? Map(reader) : null;
+            return first is not null && !reader.Read() ? first : null;
+        }));
 
     public ValueTask<UserRecord?> FindByAttributeAsync(UserAttribute attribute, string value, CancellationToken cancellationToken)
     {

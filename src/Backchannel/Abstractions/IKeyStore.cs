@@ -12,4 +12,7 @@ public interface IKeyStore
     Task RetireAsync(string keyId, DateTimeOffset retainUntil, CancellationToken cancellationToken);
 
     Task DeleteAsync(string keyId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a key's stored material (with the same key, protected differently).</summary>
+    Task ReplaceMaterialAsync(string keyId, byte[] material, CancellationToken cancellationToken);
 }

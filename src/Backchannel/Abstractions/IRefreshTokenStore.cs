@@ -15,6 +15,9 @@ public interface IRefreshTokenStore
     /// <summary>Revokes every token of a family.</summary>
     Task RevokeFamilyAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Whether the family was revoked (its access tokens are then refused too).</summary>
+    ValueTask<bool> IsFamilyRevokedAsync(string familyId, CancellationToken cancellationToken);
+
     /// <summary>Removes families whose every token expired before <paramref name="cutoff"/>.</summary>
     Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

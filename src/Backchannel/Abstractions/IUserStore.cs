@@ -12,7 +12,7 @@ public interface IUserStore
 
     ValueTask<UserRecord?> FindBySubjectAsync(string subject, CancellationToken cancellationToken);
 
-    /// <summary>Finds by sub, username, e-mail or phone number, in that order of precedence.</summary>
+    /// <summary>Finds the one user whose sub, username, e-mail or phone number is <paramref name="identifier"/>; null when none or several have it.</summary>
     ValueTask<UserRecord?> FindByIdentifierAsync(string identifier, CancellationToken cancellationToken);
 
     ValueTask<UserRecord?> FindByAttributeAsync(UserAttribute attribute, string value, CancellationToken cancellationToken);

@@ -149,6 +149,10 @@ public static class ClientMetadataValidator
             {
                 errors.Add("scope has characters RFC 6749 does not allow");
             }
+            else if (settings.SupportedScopes is { } supported && scopes.FirstOrDefault(s => !supported.Contains(s)) is { } unknown)
+            {
+                errors.Add($"scope names '{unknown}', which this provider does not offer (Ciba:Scopes lists {string.Join(", ", supported.Order(StringComparer.Ordinal))})");
+            }
 
             allowedScopes = scopes.Append(Scopes.OpenId).ToHashSet(StringComparer.Ordinal);
         }

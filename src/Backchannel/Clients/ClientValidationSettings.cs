@@ -18,6 +18,9 @@ public sealed record ClientValidationSettings
     /// <summary>The algorithms ID tokens can be signed with.</summary>
     public IReadOnlyList<string> TokenSigningAlgorithms { get; init; } = SigningAlgorithms.TokenSigning;
 
+    /// <summary>The scopes the provider offers (Ciba:Scopes); a client may register only those. Null: not checked.</summary>
+    public IReadOnlySet<string>? SupportedScopes { get; init; }
+
     /// <summary>The configured channel names a client may name; null: not checked.</summary>
     public IReadOnlySet<string>? Channels { get; init; }
 }

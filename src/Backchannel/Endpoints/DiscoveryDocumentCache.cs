@@ -19,7 +19,7 @@ internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOpt
         TokenEndpoint = urls.TokenEndpoint,
         JwksUri = urls.Endpoint(EndpointPaths.Jwks),
         UserInfoEndpoint = urls.Endpoint(EndpointPaths.UserInfo),
-        ScopesSupported = Scopes.Standard,
+        ScopesSupported = ciba.EffectiveScopes,
         ResponseTypesSupported = [],
         GrantTypesSupported = GrantTypes.Supported,
         SubjectTypesSupported = ["public"],

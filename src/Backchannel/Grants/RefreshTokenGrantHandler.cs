@@ -36,6 +36,14 @@ public sealed class RefreshTokenGrantHandler(
             return Invalid;
         }
 
+        // A used token is a reuse whatever else the request says: the family is revoked first.
+        if (record.ConsumedAt is not null)
+        {
+            await refreshTokens.RevokeFamilyAsync(record.FamilyId, now, cancellationToken);
+            audit.RefreshTokenReuse(client.ClientId, record.Subject, record.FamilyId);
+            return Reused;
+        }
+
         var scope = record.Scope;
         if (form[Parameters.Scope] is { } requested)
         {
@@ -47,13 +55,6 @@ public sealed class RefreshTokenGrantHandler(
             }
 
             scope = string.Join(' ', asked);
-        }
-
-        if (record.ConsumedAt is not null)
-        {
-            await refreshTokens.RevokeFamilyAsync(record.FamilyId, now, cancellationToken);
-            audit.RefreshTokenReuse(client.ClientId, record.Subject, record.FamilyId);
-            return Reused;
         }
 
         if (await users.FindBySubjectAsync(record.Subject, cancellationToken) is null)

@@ -16,6 +16,8 @@ using Backchannel.Requests;
 using Backchannel.Security;
 using Backchannel.Tokens;
 using Backchannel.Users;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -49,7 +51,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<RequestEvents>();
 
         AddClients(services);
-        AddKeysAndTokens(services);
+        AddKeysAndTokens(services, configuration);
         AddUsers(services);
         AddChannels(services);
         AddDelivery(services);
@@ -88,6 +90,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications")).ValidateOnStart();
         services.AddOptions<ChannelOptions>().Bind(configuration.GetSection("Channels")).ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection("Demo")).ValidateOnStart();
+        services.AddOptions<KeyProtectionOptions>().Bind(configuration.GetSection("KeyProtection")).ValidateOnStart();
         services.AddOptions<OperationsOptions>().Bind(configuration.GetSection("Operations"));
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
@@ -97,6 +100,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<NotificationOptions, NotificationOptionsValidator>(services);
         Validator<ChannelOptions, ChannelOptionsValidator>(services);
         Validator<DemoOptions, DemoOptionsValidator>(services);
+        Validator<KeyProtectionOptions, KeyProtectionOptionsValidator>(services);
         Validator<StorageOptions, StoreRegisteredValidator>(services);
 
         // The demo data joins the configured clients and users when it applies (Development only).
@@ -148,6 +152,7 @@ public static class BackchannelServiceCollectionExtensions
                 AllowHttp = notifications.EffectiveAllowHttp(development),
                 AllowPrivateNetworks = notifications.EffectiveAllowPrivateNetworks(development),
                 TokenSigningAlgorithms = provider.GetRequiredService<IOptions<KeyOptions>>().Value.AvailableTokenAlgorithms,
+                SupportedScopes = ciba.EffectiveScopes.ToHashSet(StringComparer.Ordinal),
                 Channels = channels.Instances.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase),
             };
         });
@@ -161,8 +166,22 @@ public static class BackchannelServiceCollectionExtensions
             .RemoveAllLoggers();
     }
 
-    private static void AddKeysAndTokens(IServiceCollection services)
+    private static void AddKeysAndTokens(IServiceCollection services, IConfiguration configuration)
     {
+        // The key ring that protects the stored keys: shared by every node of one provider (same application name).
+        var protection = configuration.GetSection("KeyProtection").Get<KeyProtectionOptions>() ?? new KeyProtectionOptions();
+        var dataProtection = services.AddDataProtection().SetApplicationName("Backchannel");
+        if (!string.IsNullOrEmpty(protection.KeysDirectory))
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(protection.KeysDirectory));
+        }
+
+        if (!string.IsNullOrEmpty(protection.CertificateFile) && File.Exists(protection.CertificateFile))
+        {
+            dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(protection.CertificateFile, protection.CertificatePassword));
+        }
+
+        services.AddSingleton<KeyMaterialProtector>();
         services.AddSingleton<KeyManager>();
         services.AddSingleton<SecretSealer>();
         services.AddSingleton<TokenIssuer>();

@@ -16,6 +16,7 @@ namespace Backchannel.Keys;
 public sealed partial class KeyManager(
     IKeyStore store,
     IStoreLock storeLock,
+    KeyMaterialProtector protector,
     IOptions<KeyOptions> options,
     TimeProvider time,
     ILogger<KeyManager> logger)
@@ -89,7 +90,7 @@ public sealed partial class KeyManager(
         {
             var stored = await store.ListAsync(cancellationToken);
             var algorithms = StoredTokenAlgorithms(stored).Union(moreAlgorithms).ToList();
-            if (!Plan(stored, algorithms).IsEmpty)
+            if (!Plan(stored, algorithms).IsEmpty || stored.Any(k => !KeyMaterialProtector.IsProtected(k.PrivateKey)))
             {
                 // Another node may be doing the same: plan again under the lock, on what the store holds then.
                 await using (await storeLock.AcquireAsync(StoreLocks.Keys, cancellationToken))
@@ -99,8 +100,15 @@ public sealed partial class KeyManager(
                     if (!plan.IsEmpty)
                     {
                         await ApplyAsync(plan, cancellationToken);
-                        stored = await store.ListAsync(cancellationToken);
                     }
+
+                    // Keys an earlier version stored in clear are protected now.
+                    foreach (var key in stored.Where(k => !KeyMaterialProtector.IsProtected(k.PrivateKey)))
+                    {
+                        await store.ReplaceMaterialAsync(key.KeyId, protector.Protect(key.PrivateKey), cancellationToken);
+                    }
+
+                    stored = await store.ListAsync(cancellationToken);
                 }
             }
 
@@ -146,6 +154,7 @@ public sealed partial class KeyManager(
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
+        stored = stored.Select(k => k with { PrivateKey = protector.Unprotect(k.PrivateKey) }).ToList();
         var sealingKeys = stored.Where(k => k.Purpose == KeyPurpose.Sealing)
             .Select(k => new SealingKey(k.KeyId, k.PrivateKey, k.ActivatesAt, k.RetainUntil)).ToList();
         var keys = stored.Where(k => k.Purpose != KeyPurpose.Sealing).Select(LoadStored).ToList();
@@ -202,7 +211,7 @@ public sealed partial class KeyManager(
                 (keyId, material) = (key.KeyId, key.ExportPrivateKey());
             }
 
-            await store.AddAsync(new StoredKey(keyId, algorithm, purpose, material, now, activatesAt, null), cancellationToken);
+            await store.AddAsync(new StoredKey(keyId, algorithm, purpose, protector.Protect(material), now, activatesAt, null), cancellationToken);
             Log.KeyCreated(logger, keyId, algorithm, purpose, activatesAt);
         }
 

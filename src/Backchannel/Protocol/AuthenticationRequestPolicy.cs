@@ -10,8 +10,11 @@ public sealed record AuthenticationRequestPolicy
     /// <summary>The client registered backchannel_user_code_parameter and the provider supports it.</summary>
     public bool UserCodeRequired { get; init; }
 
-    /// <summary>The scopes the client may ask for; null allows any.</summary>
+    /// <summary>The scopes the client may ask for; null allows any the provider offers.</summary>
     public IReadOnlySet<string>? AllowedScopes { get; init; }
+
+    /// <summary>The scopes the provider offers (<c>Ciba:Scopes</c>); null: not checked.</summary>
+    public IReadOnlySet<string>? SupportedScopes { get; init; }
 
     public int DefaultExpirySeconds { get; init; } = 120;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Backchannel.Protocol;
@@ -15,9 +16,35 @@ public static class BackchannelAuthenticationRequestValidator
     /// <summary>A shorter token cannot carry the 128 bits of entropy the specification requires (22 base64url characters).</summary>
     public const int ClientNotificationTokenMinLength = 22;
 
+    /// <summary>The longest value each parameter may have (what the store keeps and the device is shown is bounded).</summary>
+    public static readonly IReadOnlyDictionary<string, int> MaxLengths = new Dictionary<string, int>
+    {
+        [Parameters.Scope] = 1024,
+        [Parameters.AcrValues] = 512,
+        [Parameters.LoginHint] = 512,
+        [Parameters.LoginHintToken] = 16 * 1024,
+        [Parameters.IdTokenHint] = 16 * 1024,
+        [Parameters.UserCode] = 64,
+        [Parameters.RequestedExpiry] = 32,
+        [Parameters.RequestContext] = 4096,
+        [Parameters.AuthorizationDetails] = AuthorizationDetailsMaxLength,
+    };
+
+    /// <summary>authorization_details: at most this long, this deep and this many entries (RFC 9396 leaves the bounds to the server).</summary>
+    public const int AuthorizationDetailsMaxLength = 16 * 1024;
+
+    public const int AuthorizationDetailsMaxDepth = 8;
+
+    public const int AuthorizationDetailsMaxEntries = 32;
+
     public static ProtocolResult<ValidatedAuthenticationParameters> Validate(
         BackchannelAuthenticationParameters parameters, AuthenticationRequestPolicy policy)
     {
+        if (TooLong(parameters) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         if (parameters.Scope is null)
         {
             return ProtocolError.InvalidRequest("The scope parameter is required and must include openid.");
@@ -32,6 +59,11 @@ public static class BackchannelAuthenticationRequestValidator
         if (!scopes.Contains(Scopes.OpenId))
         {
             return ProtocolError.InvalidScope("The scope must include openid.");
+        }
+
+        if (policy.SupportedScopes is { } supported && scopes.FirstOrDefault(s => !supported.Contains(s)) is { } unknown)
+        {
+            return ProtocolError.InvalidScope($"The scope '{Describe(unknown)}' is not offered by this provider.");
         }
 
         if (policy.AllowedScopes is { } allowed && scopes.FirstOrDefault(s => !allowed.Contains(s)) is { } notAllowed)
@@ -89,7 +121,7 @@ public static class BackchannelAuthenticationRequestValidator
             Hint = hint.Value,
             ClientNotificationToken = notificationToken,
             AcrValues = parameters.AcrValues,
-            BindingMessage = parameters.BindingMessage,
+            BindingMessage = parameters.BindingMessage?.Normalize(NormalizationForm.FormC),
             UserCode = policy.UserCodeRequired ? parameters.UserCode : null,
             ExpirySeconds = expiry.Value,
             RequestContext = parameters.RequestContext,
@@ -111,9 +143,7 @@ public static class BackchannelAuthenticationRequestValidator
 
         if (parameters.LoginHint is { } loginHint)
         {
-            return loginHint.Length > 512
-                ? ProtocolError.InvalidRequest("login_hint is longer than 512 characters.")
-                : new UserHint(UserHintKind.LoginHint, loginHint);
+            return new UserHint(UserHintKind.LoginHint, loginHint);
         }
 
         if (parameters.LoginHintToken is { } loginHintToken)
@@ -180,6 +210,13 @@ public static class BackchannelAuthenticationRequestValidator
         return true;
     }
 
+    /// <summary>
+    /// binding_message: at most the configured length, matching the configured pattern, and only characters that show
+    /// what they are (checked on its NFC form): no control, format, line or paragraph separator, private-use, unassigned
+    /// or lone surrogate characters (Unicode categories Cc, Cf, Zl, Zp, Co, Cn, Cs; the zero-width joiner and non-joiner
+    /// that emoji sequences and some scripts need are allowed), no invisible fillers, and no more than
+    /// <see cref="MaxCombiningMarks"/> combining marks on one character.
+    /// </summary>
     public static ProtocolError? ValidateBindingMessage(string bindingMessage, AuthenticationRequestPolicy policy)
     {
         if (bindingMessage.Length > policy.BindingMessageMaxLength)
@@ -188,16 +225,13 @@ public static class BackchannelAuthenticationRequestValidator
                 $"binding_message is longer than {policy.BindingMessageMaxLength} characters; keep it short enough to show on a phone.");
         }
 
-        foreach (var c in bindingMessage)
+        if (DeceptiveCharacter(bindingMessage) is { } problem)
         {
-            if (char.IsControl(c) || IsDeceptiveFormatting(c))
-            {
-                return new ProtocolError(ErrorCodes.InvalidBindingMessage,
-                    "binding_message must not contain control characters, bidirectional overrides or invisible characters.");
-            }
+            return new ProtocolError(ErrorCodes.InvalidBindingMessage,
+                $"binding_message must show what it says: it has {problem}.");
         }
 
-        if (policy.BindingMessagePattern is { } pattern && !pattern.IsMatch(bindingMessage))
+        if (policy.BindingMessagePattern is { } pattern && !pattern.IsMatch(bindingMessage.Normalize(System.Text.NormalizationForm.FormC)))
         {
             return new ProtocolError(ErrorCodes.InvalidBindingMessage,
                 $"binding_message does not match the pattern this provider requires ({pattern}).");
@@ -206,12 +240,67 @@ public static class BackchannelAuthenticationRequestValidator
         return null;
     }
 
-    /// <summary>
-    /// Characters that can make the message the user reads differ from what the client meant: bidirectional embeddings,
-    /// overrides and isolates, and invisible spaces. Joiners stay allowed (emoji sequences use them).
-    /// </summary>
-    private static bool IsDeceptiveFormatting(char c) =>
-        c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200B' or '\u200E' or '\u200F' or '\u2060' or '\uFEFF' or '\u061C';
+    /// <summary>The most combining marks (Mn, Me) one character may carry; more is "Zalgo" text that hides what it covers.</summary>
+    public const int MaxCombiningMarks = 4;
+
+    /// <summary>What makes a text deceptive (a description for the client), or null.</summary>
+    public static string? DeceptiveCharacter(string text)
+    {
+        if (!text.IsNormalized(System.Text.NormalizationForm.FormC))
+        {
+            try
+            {
+                text = text.Normalize(System.Text.NormalizationForm.FormC);
+            }
+            catch (ArgumentException)
+            {
+                return "an invalid UTF-16 sequence";
+            }
+        }
+
+        var marks = 0;
+        for (var i = 0; i < text.Length;)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return "a lone surrogate";
+            }
+
+            i += consumed;
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark)
+            {
+                if (++marks > MaxCombiningMarks)
+                {
+                    return $"more than {MaxCombiningMarks} combining marks on one character";
+                }
+
+                continue;
+            }
+
+            marks = 0;
+            if (rune.Value is 0x200C or 0x200D)
+            {
+                continue; // zero-width non-joiner and joiner: Persian, Indic scripts, emoji sequences
+            }
+
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate)
+            {
+                return $"the invisible or control character U+{rune.Value:X4} ({category})";
+            }
+
+            if (InvisibleFillers.Contains(rune.Value))
+            {
+                return $"the invisible character U+{rune.Value:X4}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Default-ignorable letters and blanks that render as nothing (Hangul and Khmer fillers, Mongolian selectors, the Braille blank).</summary>
+    private static readonly HashSet<int> InvisibleFillers = [0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F, 0x2800, 0x3164, 0xFFA0];
 
     private static ProtocolResult<int> ValidateRequestedExpiry(string? requestedExpiry, AuthenticationRequestPolicy policy)
     {
@@ -231,14 +320,33 @@ public static class BackchannelAuthenticationRequestValidator
             : policy.MaxExpirySeconds;
     }
 
+    private static ProtocolError? TooLong(BackchannelAuthenticationParameters parameters)
+    {
+        foreach (var (name, value) in new[]
+                 {
+                     (Parameters.Scope, parameters.Scope), (Parameters.AcrValues, parameters.AcrValues), (Parameters.LoginHint, parameters.LoginHint),
+                     (Parameters.LoginHintToken, parameters.LoginHintToken), (Parameters.IdTokenHint, parameters.IdTokenHint),
+                     (Parameters.UserCode, parameters.UserCode), (Parameters.RequestedExpiry, parameters.RequestedExpiry),
+                     (Parameters.RequestContext, parameters.RequestContext), (Parameters.AuthorizationDetails, parameters.AuthorizationDetails),
+                 })
+        {
+            if (value is not null && value.Length > MaxLengths[name])
+            {
+                return ProtocolError.InvalidRequest($"{name} is longer than {MaxLengths[name]} characters.");
+            }
+        }
+
+        return null;
+    }
+
     private static ProtocolError? ValidateAuthorizationDetails(string json)
     {
         var error = new ProtocolError(ErrorCodes.InvalidAuthorizationDetails,
-            "authorization_details must be a JSON array of objects, each with a string 'type' (RFC 9396).");
+            $"authorization_details must be a JSON array of at most {AuthorizationDetailsMaxEntries} objects, each with a string 'type' (RFC 9396), nested at most {AuthorizationDetailsMaxDepth} deep.");
         try
         {
-            using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = AuthorizationDetailsMaxDepth });
+            if (document.RootElement.ValueKind != JsonValueKind.Array || document.RootElement.GetArrayLength() > AuthorizationDetailsMaxEntries)
             {
                 return error;
             }

@@ -35,6 +35,20 @@ public sealed class CibaOptions
     /// <summary>How long after its expiry an ID token is still accepted as <c>id_token_hint</c>.</summary>
     public int IdTokenHintMaxAgeSeconds { get; set; } = 86400;
 
+    /// <summary>
+    /// The scopes the provider offers (listed in discovery); a request for another is invalid_scope. Empty: the OpenID
+    /// Connect scopes (openid, profile, email, phone, address, offline_access).
+    /// </summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>How many requests of one client may be pending (or expired within the retention period) at once; 0: no limit.</summary>
+    public int MaxPendingRequestsPerClient { get; set; } = 100_000;
+
+    /// <summary>Authentication requests one client may send for one user per minute; 0 turns the limit off.</summary>
+    public int MaxRequestsPerClientAndUserPerMinute { get; set; } = 5;
+
+    public IReadOnlyList<string> EffectiveScopes => Scopes.Count > 0 ? Scopes : Protocol.Scopes.Standard;
+
     public IReadOnlyList<string> EffectiveDeliveryModes =>
         DeliveryModes.Count > 0 ? DeliveryModes : Protocol.DeliveryModes.All;
 
@@ -61,9 +75,27 @@ public sealed class CibaOptionsValidator : IValidateOptions<CibaOptions>
             }
         }
 
-        if (ciba.MaxRequestsPerUserPerMinute < 0)
+        foreach (var (setting, value) in new[]
+                 {
+                     ("MaxRequestsPerUserPerMinute", ciba.MaxRequestsPerUserPerMinute),
+                     ("MaxRequestsPerClientAndUserPerMinute", ciba.MaxRequestsPerClientAndUserPerMinute),
+                     ("MaxPendingRequestsPerClient", ciba.MaxPendingRequestsPerClient),
+                 })
         {
-            errors.Add("Backchannel:Ciba:MaxRequestsPerUserPerMinute must be 0 (no limit) or more.");
+            if (value < 0)
+            {
+                errors.Add($"Backchannel:Ciba:{setting} must be 0 (no limit) or more.");
+            }
+        }
+
+        if (!ciba.EffectiveScopes.Contains(Protocol.Scopes.OpenId))
+        {
+            errors.Add("Backchannel:Ciba:Scopes must include openid.");
+        }
+
+        foreach (var scope in ciba.Scopes.Where(s => !Protocol.Scopes.IsValidToken(s)))
+        {
+            errors.Add($"Backchannel:Ciba:Scopes has '{scope}', which is not a valid scope token.");
         }
 
         if (ciba.DefaultExpirySeconds > ciba.MaxExpirySeconds)

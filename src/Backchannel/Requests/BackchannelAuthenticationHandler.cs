@@ -33,6 +33,7 @@ public sealed class BackchannelAuthenticationHandler(
     /// <summary>Each client's policy, made once per client object (a changed client is a new object, so its policy follows).</summary>
     private readonly ConditionalWeakTable<Client, AuthenticationRequestPolicy> _policies = new();
     private readonly CibaOptions _ciba = options.Value;
+    private readonly IReadOnlySet<string> _supportedScopes = options.Value.EffectiveScopes.ToHashSet(StringComparer.Ordinal);
     private readonly Regex? _bindingMessagePattern = string.IsNullOrEmpty(options.Value.BindingMessagePattern)
         ? null
         : new Regex(options.Value.BindingMessagePattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
@@ -65,7 +66,7 @@ public sealed class BackchannelAuthenticationHandler(
         }
 
         var user = resolved.Value.User;
-        if (!rateLimiter.TryAcquire(user.Subject))
+        if (!rateLimiter.TryAcquire(client.ClientId, user.Subject))
         {
             return ProtocolError.AccessDenied("Too many authentication requests for this user; try again in a minute.") with { RetryAfterSeconds = 60 };
         }
@@ -115,7 +116,12 @@ public sealed class BackchannelAuthenticationHandler(
             CreatedAt = now,
         });
 
-        var stored = await requests.CreateAsync(request, notification, cancellationToken);
+        if (await requests.CreateAsync(request, notification, _ciba.MaxPendingRequestsPerClient, cancellationToken) is not { } stored)
+        {
+            return ProtocolError.AccessDenied(
+                $"The client has {_ciba.MaxPendingRequestsPerClient} authentication requests pending; let some finish first.") with { RetryAfterSeconds = 60 };
+        }
+
         events.Publish(RequestEvent.For(RequestEventKind.Created, request, now) with { Detail = parameters.Hint.Kind.ToString() });
         handOff.HandOff(stored, request);
 
@@ -145,6 +151,7 @@ public sealed class BackchannelAuthenticationHandler(
         DeliveryMode = c.DeliveryMode,
         UserCodeRequired = c.UserCodeParameter && _ciba.UserCodeSupported,
         AllowedScopes = c.AllowedScopes,
+        SupportedScopes = _supportedScopes,
         DefaultExpirySeconds = Math.Min(_ciba.DefaultExpirySeconds, _ciba.MaxExpirySeconds),
         MaxExpirySeconds = _ciba.MaxExpirySeconds,
         BindingMessageMaxLength = _ciba.BindingMessageMaxLength,

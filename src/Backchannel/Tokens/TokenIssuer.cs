@@ -33,19 +33,22 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
               ?? throw new InvalidOperationException($"No {algorithm} key can sign ID tokens (the signing key comes from a file).")
             : key;
 
+        // The refresh token family is the grant's session: its access tokens name it (sid), so that revoking the family
+        // revokes them too.
+        var family = grant.IncludeRefreshToken ? grant.RefreshTokenFamily ?? RandomIdentifiers.NewSortableId(now) : null;
         var jti = RandomIdentifiers.NewJwtId();
         var accessTokenExpiresAt = now.AddSeconds(settings.AccessTokenLifetimeSeconds);
-        var accessToken = JwsWriter.Sign(key, AccessTokenType, WriteAccessToken(grant, issuer, jti, now, accessTokenExpiresAt, settings));
+        var accessToken = JwsWriter.Sign(key, AccessTokenType, WriteAccessToken(grant, issuer, jti, family, now, accessTokenExpiresAt, settings));
 
         string? refreshToken = null;
         RefreshTokenRecord? refreshRecord = null;
-        if (grant.IncludeRefreshToken)
+        if (family is not null)
         {
             refreshToken = RandomIdentifiers.NewRefreshToken();
             refreshRecord = new RefreshTokenRecord
             {
                 TokenHash = SecretHash.Compute(refreshToken),
-                FamilyId = grant.RefreshTokenFamily ?? RandomIdentifiers.NewSortableId(now),
+                FamilyId = family,
                 ClientId = grant.ClientId,
                 Subject = grant.Subject,
                 Scope = grant.Scope,
@@ -57,7 +60,10 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
             };
         }
 
-        var idToken = JwsWriter.Sign(idTokenKey, IdTokenType, WriteIdToken(grant, issuer, now, settings, accessToken, refreshToken));
+        // An ID token only for the openid scope (a refresh may narrow the scope to others).
+        var idToken = Scopes.Parse(grant.Scope).Contains(Scopes.OpenId)
+            ? JwsWriter.Sign(idTokenKey, IdTokenType, WriteIdToken(grant, issuer, now, settings, accessToken, refreshToken))
+            : null;
 
         return new IssuedTokens
         {
@@ -73,8 +79,11 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
         };
     }
 
-    private static ReadOnlySpan<byte> WriteAccessToken(TokenGrant grant, string issuer, string jti, DateTimeOffset now, DateTimeOffset expiresAt,
-        TokenOptions settings)
+    /// <summary>The claim of an access token that names its refresh token family.</summary>
+    public const string FamilyClaim = "sid";
+
+    private static ReadOnlySpan<byte> WriteAccessToken(TokenGrant grant, string issuer, string jti, string? family, DateTimeOffset now,
+        DateTimeOffset expiresAt, TokenOptions settings)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, JwtJson.WriterOptions))
@@ -89,6 +98,11 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
             writer.WriteString("client_id", grant.ClientId);
             writer.WriteString("scope", grant.Scope);
             writer.WriteNumber("auth_time", grant.AuthTime.ToUnixTimeSeconds());
+            if (family is not null)
+            {
+                writer.WriteString(FamilyClaim, family);
+            }
+
             WriteAuthenticationClaims(writer, grant);
             writer.WriteEndObject();
         }

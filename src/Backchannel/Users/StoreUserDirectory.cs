@@ -30,11 +30,23 @@ public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IU
     public ValueTask<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken) =>
         FindAsync(UserAttribute.Username, username, cancellationToken);
 
+    /// <summary>
+    /// Checks a user_code. A user without one costs the same slow hash (against a hash of nothing anyone knows), so that
+    /// the time of the answer does not tell whether the user has a code.
+    /// </summary>
     public async ValueTask<bool> VerifyUserCodeAsync(User user, string userCode, CancellationToken cancellationToken)
     {
         var record = await store.FindBySubjectAsync(user.Subject, cancellationToken);
-        return record?.UserCodeHash is { } hash && UserSecretHasher.Verify(userCode, hash);
+        if (record?.UserCodeHash is { } hash)
+        {
+            return UserSecretHasher.Verify(userCode, hash);
+        }
+
+        _ = UserSecretHasher.Verify(userCode, UnknownCodeHash.Value);
+        return false;
     }
+
+    private static readonly Lazy<string> UnknownCodeHash = new(() => UserSecretHasher.Hash(Protocol.RandomIdentifiers.New(32)));
 
     /// <summary>By an attribute, or (null) by any identifier a login_hint may be.</summary>
     private async ValueTask<User?> FindAsync(UserAttribute? attribute, string value, CancellationToken cancellationToken)

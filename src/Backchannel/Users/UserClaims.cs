@@ -34,13 +34,13 @@ public static class UserClaims
         if (scopes.Contains(Scopes.Email) && user.Email is { } email)
         {
             claims["email"] = email;
-            claims["email_verified"] = !user.Claims.TryGetValue("email_verified", out var verified) || verified == "true";
+            claims["email_verified"] = user.Claims.TryGetValue("email_verified", out var verified) && verified == "true";
         }
 
         if (scopes.Contains(Scopes.Phone) && user.PhoneNumber is { } phone)
         {
             claims["phone_number"] = phone;
-            claims["phone_number_verified"] = !user.Claims.TryGetValue("phone_number_verified", out var verified) || verified == "true";
+            claims["phone_number_verified"] = user.Claims.TryGetValue("phone_number_verified", out var verified) && verified == "true";
         }
 
         if (scopes.Contains(Scopes.Address) && user.Claims.TryGetValue("address", out var address))

@@ -6,7 +6,11 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Backchannel.Users;
 
 /// <summary>The UserInfo endpoint's work (OpenID Connect Core 5.3): the claims of the access token's scopes.</summary>
-public sealed class UserInfoHandler(IssuedTokenValidator validator, IRevokedAccessTokenStore revokedTokens, IUserDirectory users)
+public sealed class UserInfoHandler(
+    IssuedTokenValidator validator,
+    IRevokedAccessTokenStore revokedTokens,
+    IRefreshTokenStore refreshTokens,
+    IUserDirectory users)
 {
     public async ValueTask<ProtocolResult<IReadOnlyDictionary<string, object>>> HandleAsync(string? accessToken, CancellationToken cancellationToken)
     {
@@ -22,7 +26,8 @@ public sealed class UserInfoHandler(IssuedTokenValidator validator, IRevokedAcce
         }
 
         var token = (JsonWebToken)result.SecurityToken;
-        if (await revokedTokens.IsRevokedAsync(token.Id, cancellationToken))
+        if (await revokedTokens.IsRevokedAsync(token.Id, cancellationToken)
+            || (token.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family) && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken)))
         {
             return new ProtocolError(ErrorCodes.InvalidToken, "The access token was revoked.", 401);
         }

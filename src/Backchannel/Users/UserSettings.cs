@@ -44,13 +44,16 @@ public sealed class ConfiguredUsers
     public List<UserSettings> Users { get; set; } = [];
 }
 
-/// <summary>Checks the configured users: each has a sub, and no identifier belongs to two users.</summary>
+/// <summary>
+/// Checks the configured users: each has a sub, and no identifier belongs to two users, whatever attribute holds it (a
+/// login_hint is matched against every attribute: one user's username must not be another's e-mail address).
+/// </summary>
 public sealed class ConfiguredUsersValidator : IValidateOptions<ConfiguredUsers>
 {
     public ValidateOptionsResult Validate(string? name, ConfiguredUsers options)
     {
         var errors = new List<string>();
-        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var owners = new Dictionary<string, (int User, string Kind)>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Users.Count; i++)
         {
             var user = options.Users[i];
@@ -62,10 +65,17 @@ public sealed class ConfiguredUsersValidator : IValidateOptions<ConfiguredUsers>
 
             foreach (var (kind, value) in new[] { ("sub", user.Sub), ("username", user.Username), ("email", user.Email), ("phone_number", user.PhoneNumber) })
             {
-                if (!string.IsNullOrEmpty(value) && !keys.Add($"{kind}:{value}"))
+                if (string.IsNullOrEmpty(value))
                 {
-                    errors.Add($"Backchannel:Users:{i}: {kind} '{value}' belongs to another user too.");
+                    continue;
                 }
+
+                if (owners.TryGetValue(value, out var owner) && owner.User != i)
+                {
+                    errors.Add($"Backchannel:Users:{i}: {kind} '{value}' is the {owner.Kind} of Backchannel:Users:{owner.User}; a login_hint must name one user.");
+                }
+
+                owners.TryAdd(value, (i, kind));
             }
         }
 

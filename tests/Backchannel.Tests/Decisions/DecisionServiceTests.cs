@@ -494,7 +494,7 @@ public sealed class DecisionServiceTests : IAsyncLifetime
             NextAttemptAt = now,
             ExpiresAt = request.ExpiresAt,
             CreatedAt = now,
-        }, None);
+        }, 0, None);
         return (request, authReqId);
     }
 

@@ -140,8 +140,8 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
     public async Task Create_with_a_leased_device_notification_keeps_it_from_other_nodes()
     {
         var request = StoreData.Request(Now);
-        var notification = await Requests.CreateAsync(request,
-            StoreData.DeviceNotification(request, Now, leaseOwner: "node-a", lease: TimeSpan.FromSeconds(10)), CancellationToken.None);
+        var notification = (await Requests.CreateAsync(request,
+            StoreData.DeviceNotification(request, Now, leaseOwner: "node-a", lease: TimeSpan.FromSeconds(10)), 0, CancellationToken.None))!;
 
         Assert.Empty(await Outbox.ClaimDueAsync("node-b", Now.AddSeconds(9), TimeSpan.FromSeconds(30), 10, CancellationToken.None));
         Assert.True(await Outbox.CompleteAsync(notification.Id, "node-a", CancellationToken.None));
@@ -833,5 +833,63 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
         {
             Assert.NotNull(await Requests.FindAsync(kept.Id, CancellationToken.None));
         }
+    }
+
+    // the pending limit per client
+
+    private async Task<OutboxMessage?> TryCreateAsync(AuthenticationRequest request, int max) =>
+        await Requests.CreateAsync(request, StoreData.DeviceNotification(request, request.CreatedAt), max, CancellationToken.None);
+
+    [Fact]
+    public async Task A_client_at_its_pending_limit_gets_nothing_stored_and_other_clients_are_not_affected()
+    {
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now), 2));
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now), 2));
+
+        var refused = StoreData.Request(Now);
+        Assert.Null(await TryCreateAsync(refused, 2));
+        Assert.Null(await Requests.FindAsync(refused.Id, CancellationToken.None));
+        Assert.DoesNotContain(await InspectOutboxAsync(), message => message.RequestId == refused.Id);
+
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now, clientId: "client-b"), 2));
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now), 0));
+    }
+
+    [Fact]
+    public async Task Deciding_or_failing_a_request_frees_its_place_under_the_limit()
+    {
+        var decided = StoreData.Request(Now);
+        var failed = StoreData.Request(Now);
+        Assert.NotNull(await TryCreateAsync(decided, 2));
+        Assert.NotNull(await TryCreateAsync(failed, 2));
+        Assert.Null(await TryCreateAsync(StoreData.Request(Now), 2));
+
+        Assert.Equal(DecisionOutcome.Decided, (await Requests.DecideAsync(StoreData.Approval(decided), Now, _ => DecisionEffects.None, CancellationToken.None)).Outcome);
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now), 2));
+        Assert.Null(await TryCreateAsync(StoreData.Request(Now), 2));
+
+        Assert.NotNull(await Requests.FailAsync(failed.Id, FailureCause.DeviceUnreachable, Now, _ => null, CancellationToken.None));
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now), 2));
+    }
+
+    [Fact]
+    public async Task Expired_undecided_requests_leave_the_count_when_their_expiry_is_notified_or_they_are_removed()
+    {
+        var ping = StoreData.Request(Now.AddMinutes(-5), deliveryMode: Backchannel.Protocol.DeliveryModes.Ping);
+        var poll = StoreData.Request(Now.AddMinutes(-30));
+        Assert.NotNull(await TryCreateAsync(ping, 2));
+        Assert.NotNull(await TryCreateAsync(poll, 2));
+        Assert.Null(await TryCreateAsync(StoreData.Request(Now), 2));
+
+        // The ping request's expiry is notified: it no longer counts (the poll request still does, until removed).
+        Assert.Single(await Requests.ClaimExpiredForNotificationAsync(Now, 10, _ => null, CancellationToken.None));
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now), 2));
+        Assert.Null(await TryCreateAsync(StoreData.Request(Now), 2));
+
+        // Removing the expired poll request (after the retention period) frees its place; removing the notified ping one
+        // does not free a second place.
+        await Requests.DeleteExpiredAsync(Now.AddMinutes(-1), CancellationToken.None);
+        Assert.NotNull(await TryCreateAsync(StoreData.Request(Now), 2));
+        Assert.Null(await TryCreateAsync(StoreData.Request(Now), 2));
     }
 }

@@ -57,8 +57,8 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     /// <summary>Stores <paramref name="request"/> with its device notification (no lease); returns the stored notification.</summary>
-    protected Task<OutboxMessage> CreateAsync(AuthenticationRequest request) =>
-        Requests.CreateAsync(request, StoreData.DeviceNotification(request, request.CreatedAt), CancellationToken.None);
+    protected async Task<OutboxMessage> CreateAsync(AuthenticationRequest request) =>
+        (await Requests.CreateAsync(request, StoreData.DeviceNotification(request, request.CreatedAt), 0, CancellationToken.None))!;
 
     /// <summary>A new pending request, stored.</summary>
     protected async Task<AuthenticationRequest> PendingAsync(string deliveryMode = Backchannel.Protocol.DeliveryModes.Poll,

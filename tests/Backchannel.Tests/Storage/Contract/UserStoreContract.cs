@@ -129,34 +129,21 @@ public abstract class UserStoreContract : StoreContract
     }
 
     [Fact]
-    public async Task Identifier_precedence_is_sub_then_username_then_email_then_phone()
+    public async Task An_identifier_that_two_users_have_finds_neither()
     {
-        // Each identifier below is one user's sub/username/e-mail and another user's lesser attribute.
-        await UpsertAsync(User("by-phone", phone: "x"));
+        // One user's username is another's e-mail address: a login_hint must never pick one of them.
         await UpsertAsync(User("by-email", email: "x", phone: "y"));
-        await UpsertAsync(User("by-username", username: "x", email: "y", phone: "z"));
-        await UpsertAsync(User("x", username: "y", email: "z", phone: "w"));
+        await UpsertAsync(User("by-username", username: "x", email: "z"));
+        await UpsertAsync(User("x"));
 
-        Assert.Equal("x", (await FindAsync("x"))?.Subject);
-        Assert.Equal("x", (await FindAsync("y"))?.Subject);
-        Assert.Equal("x", (await FindAsync("z"))?.Subject);
-        Assert.Equal("x", (await FindAsync("w"))?.Subject);
-    }
+        Assert.Null(await FindAsync("x"));
+        Assert.Equal("by-email", (await FindAsync("y"))?.Subject);
+        Assert.Equal("by-username", (await FindAsync("z"))?.Subject);
 
-    [Fact]
-    public async Task Identifier_precedence_holds_pairwise()
-    {
-        await UpsertAsync(User("u-phone", phone: "p"));
-        await UpsertAsync(User("u-email", email: "p"));
-        await UpsertAsync(User("u-email2", email: "e"));
-        await UpsertAsync(User("u-username", username: "e"));
-        await UpsertAsync(User("u-username2", username: "s"));
-        await UpsertAsync(User("s"));
-
-        Assert.Equal("u-email", (await FindAsync("p"))?.Subject);
-        Assert.Equal("u-username", (await FindAsync("e"))?.Subject);
-        Assert.Equal("s", (await FindAsync("s"))?.Subject);
-        Assert.Equal("u-phone", (await FindAsync(UserAttribute.PhoneNumber, "p"))?.Subject);
+        // Lookups by one attribute stay exact.
+        Assert.Equal("by-email", (await FindAsync(UserAttribute.Email, "x"))?.Subject);
+        Assert.Equal("by-username", (await FindAsync(UserAttribute.Username, "x"))?.Subject);
+        Assert.Equal("x", (await FindAsync(UserAttribute.Subject, "x"))?.Subject);
     }
 
     [Fact]
