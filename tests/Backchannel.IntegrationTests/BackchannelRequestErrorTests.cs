@@ -4,17 +4,19 @@ using Backchannel.IntegrationTests.Infrastructure;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>Every error of the backchannel authentication endpoint reaches the client with its code, status and a description.</summary>
-public class BackchannelRequestErrorTests : IAsyncLifetime
+/// <summary>
+/// Every error of the backchannel authentication endpoint reaches the client with its code, status and a description.
+/// One provider for the class.
+/// </summary>
+public class BackchannelRequestErrorTests(BackchannelRequestErrorTests.Fixture shared) : IClassFixture<BackchannelRequestErrorTests.Fixture>
 {
-    private TestProvider _provider = null!;
-
-    public async Task InitializeAsync() => _provider = await TestProvider.StartAsync(new Dictionary<string, string?>
+    /// <summary>Binding messages of at most 20 characters.</summary>
+    public sealed class Fixture : SharedProvider
     {
-        ["Backchannel:Ciba:BindingMessageMaxLength"] = "20",
-    });
+        protected override Dictionary<string, string?> Settings() => new() { ["Backchannel:Ciba:BindingMessageMaxLength"] = "20" };
+    }
 
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
+    private TestProvider _provider => shared.Provider;
 
     [Theory]
     [InlineData("invalid_request", 400, "login_hint=alice")]
@@ -84,7 +86,9 @@ public class BackchannelRequestErrorTests : IAsyncLifetime
             ("scope", "email openid"), ("login_hint", "alice"), ("binding_message", "Café 🙂 5€"), ("x-unknown", "1"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(body.TryGetProperty("auth_req_id", out _));
-        Assert.Equal("Café 🙂 5€", (await _provider.Device.NextAsync()).BindingMessage);
+        // The provider is shared: this request's notification is the one whose binding message starts as this one's does.
+        var notification = await _provider.Device.NextAsync(match: n => n.BindingMessage?.StartsWith("Caf", StringComparison.Ordinal) == true);
+        Assert.Equal("Café 🙂 5€", notification.BindingMessage);
     }
 
     [Fact]

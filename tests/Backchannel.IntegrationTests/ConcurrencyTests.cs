@@ -3,15 +3,15 @@ using Backchannel.IntegrationTests.Infrastructure;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>A decision is made once and tokens are issued once, however many requests race.</summary>
-public class ConcurrencyTests
+/// <summary>A decision is made once and tokens are issued once, however many requests race; one provider for the class.</summary>
+public class ConcurrencyTests(SharedProvider shared) : IClassFixture<SharedProvider>
 {
     [Fact]
     public async Task Concurrent_token_requests_for_one_approved_request_get_exactly_one_token_response()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         var authorization = await provider.AuthorizeAsync();
-        await provider.Device.ApproveNextAsync();
+        await provider.ApproveLastAsync();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => provider.RedeemAsync(authorization.AuthenticationRequestId!)));
 
@@ -22,9 +22,9 @@ public class ConcurrencyTests
     [Fact]
     public async Task Concurrent_callbacks_record_one_decision()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         var authorization = await provider.AuthorizeAsync();
-        var notification = await provider.Device.NextAsync();
+        var notification = await provider.LastNotificationAsync();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
             i % 2 == 0 ? provider.Device.ApproveAsync(notification) : provider.Device.DenyAsync(notification)));

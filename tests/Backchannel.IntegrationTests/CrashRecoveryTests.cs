@@ -1,3 +1,4 @@
+using Backchannel.Domain;
 using Backchannel.IntegrationTests.Infrastructure;
 using Duende.IdentityModel.Client;
 
@@ -14,7 +15,8 @@ public class CrashRecoveryTests
         await using var device = await FakeDeviceService.StartAsync();
         var receiverPort = FreePort.Next();
         var hostPort = FreePort.Next();
-        var settings = HostProcess.BaseSettings(Path.Combine(directory, "crash.db"), device.NotifyUrl, FakeDeviceService.Token);
+        var database = Path.Combine(directory, "crash.db");
+        var settings = HostProcess.BaseSettings(database, device.NotifyUrl, FakeDeviceService.Token);
         settings["Backchannel:Notifications:InitialRetryDelaySeconds"] = "0.2";
         settings["Backchannel:Notifications:MaxRetryDelaySeconds"] = "1";
         settings["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0";
@@ -47,8 +49,16 @@ public class CrashRecoveryTests
                 }
             }
 
-            // The client endpoint is down: the notifications wait in the outbox, retrying. Then the process dies.
-            await Task.Delay(500);
+            // The client endpoint is down: the notifications wait in the outbox, retrying (each tried and failed at least
+            // once). Then the process dies.
+            var tried = DateTime.UtcNow.AddSeconds(10);
+            long failed;
+            while ((failed = Count(database, $"SELECT COUNT(*) FROM outbox WHERE kind IN ({(int)OutboxKind.Ping}, {(int)OutboxKind.Push}) AND attempts >= 1")) < expected.Count && DateTime.UtcNow < tried)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(expected.Count, failed);
             await first.KillAsync();
         }
 
@@ -76,8 +86,28 @@ public class CrashRecoveryTests
             }
         }
 
-        Assert.False(await receiver.AnyMoreWithinAsync(TimeSpan.FromSeconds(2)), "each notification arrives once after the restart");
+        // Each notification arrives once after the restart: the outbox empties (nothing is left to send, even later), and
+        // nothing more arrives meanwhile or just after.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        long waiting;
+        while ((waiting = Count(database, "SELECT COUNT(*) FROM outbox")) > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, waiting);
+        Assert.False(await receiver.AnyMoreWithinAsync(TimeSpan.FromSeconds(1)), "each notification arrives once after the restart");
         await second.StopAsync();
         Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>A count in the server's SQLite file, read beside the running process.</summary>
+    private static long Count(string databasePath, string sql)
+    {
+        using var database = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        database.Open();
+        using var command = database.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 }

@@ -4,22 +4,29 @@ using Backchannel.IntegrationTests.Infrastructure;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>The http device channel: off the request path, retried on transient failures, and callbacks authenticated.</summary>
-public class DeviceChannelTests
+/// <summary>
+/// The http device channel: off the request path, retried on transient failures, and callbacks authenticated. One
+/// provider for the class (scripts and counts of the device service are per binding message), on a clock the tests advance.
+/// </summary>
+public class DeviceChannelTests(SharedProvider shared) : IClassFixture<SharedProvider>
 {
+    private static string NewBindingMessage() => "device " + Guid.NewGuid().ToString("N")[..8];
+
     [Fact]
     public async Task The_client_never_waits_for_the_device_service_and_a_failing_service_is_retried_until_it_answers()
     {
-        await using var provider = await TestProvider.StartAsync();
-        provider.Device.AnswerNext(503, 500);
+        var provider = shared.Provider;
+        var bindingMessage = NewBindingMessage();
+        provider.Device.AnswerNextFor(bindingMessage, 503, 500);
 
         var watch = Stopwatch.StartNew();
-        var authorization = await provider.AuthorizeAsync();
+        var authorization = await provider.AuthorizeAsync(bindingMessage: bindingMessage);
         Assert.False(authorization.IsError, authorization.Raw);
         Assert.True(watch.ElapsedMilliseconds < 2000, $"bc-authorize took {watch.ElapsedMilliseconds} ms");
 
-        var notification = await provider.Device.NextAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(3, provider.Device.Calls);
+        // The retries come when the clock reaches them.
+        var notification = await provider.Device.ForAsync(bindingMessage, TimeSpan.FromSeconds(10), provider.FakeTime);
+        Assert.Equal(3, provider.Device.CallsFor(bindingMessage));
         Assert.Equal(HttpStatusCode.NoContent, (await provider.Device.ApproveAsync(notification)).StatusCode);
         Assert.False((await provider.RedeemAsync(authorization.AuthenticationRequestId!)).IsError);
     }
@@ -31,7 +38,9 @@ public class DeviceChannelTests
         var url = device.NotifyUrl;
         await device.DisposeAsync();
 
-        await using var provider = await TestProvider.StartAsync(new Dictionary<string, string?> { ["Backchannel:Channels:Http:Url"] = url });
+        // Its own provider: the device service's URL differs.
+        await using var provider = await TestProvider.StartAsync(new Dictionary<string, string?> { ["Backchannel:Channels:Http:Url"] = url },
+            time: new TestClock());
         var authorization = await provider.AuthorizeAsync();
         Assert.False(authorization.IsError, authorization.Raw);
         Assert.Equal("authorization_pending", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
@@ -40,34 +49,45 @@ public class DeviceChannelTests
     [Fact]
     public async Task A_device_service_that_refuses_the_request_fails_it_at_once()
     {
-        await using var provider = await TestProvider.StartAsync();
-        provider.Device.AnswerNext(404);
+        var provider = shared.Provider;
+        var bindingMessage = NewBindingMessage();
+        provider.Device.AnswerNextFor(bindingMessage, 404);
 
-        var authorization = await provider.AuthorizeAsync();
+        var authorization = await provider.AuthorizeAsync(bindingMessage: bindingMessage);
         var deadline = DateTime.UtcNow.AddSeconds(5);
         string? error;
-        do
+        while (true)
         {
-            await Task.Delay(200);
             error = (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error;
+            if (error is not ("authorization_pending" or "slow_down") || DateTime.UtcNow >= deadline)
+            {
+                break;
+            }
+
+            // The next poll one interval (1 s) later on the provider's clock.
+            await Task.Delay(ClockSteps.StepPause);
+            await provider.FakeTime.StepAsync(TimeSpan.FromSeconds(1));
         }
-        while (error is "authorization_pending" or "slow_down" && DateTime.UtcNow < deadline);
 
         Assert.Equal("access_denied", error);
-        Assert.Equal(1, provider.Device.Calls);
+
+        // Never retried, even when the clock passes every retry delay.
+        await provider.FakeTime.AdvanceInStepsAsync(TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500));
+        await provider.FakeTime.StepAsync(TimeSpan.Zero);
+        Assert.Equal(1, provider.Device.CallsFor(bindingMessage));
     }
 
     [Fact]
     public async Task Callbacks_without_a_genuine_token_or_with_a_bad_body_are_refused()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         await provider.AuthorizeAsync();
-        var notification = await provider.Device.NextAsync();
+        var notification = await provider.LastNotificationAsync();
 
         var forged = TestJwts.Sign(TestKey.EllipticCurve(), new Dictionary<string, object>
         {
             ["iss"] = provider.Issuer, ["aud"] = notification.CallbackUrl, ["sub"] = notification.TransactionId,
-            ["exp"] = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds(),
+            ["exp"] = provider.Time.GetUtcNow().AddMinutes(1).ToUnixTimeSeconds(),
         });
         Assert.Equal(HttpStatusCode.Unauthorized, (await provider.Device.DecideAsync(notification, new { status = "approved" }, forged)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await provider.Device.DecideAsync(notification, new { status = "approved" }, "garbage")).StatusCode);

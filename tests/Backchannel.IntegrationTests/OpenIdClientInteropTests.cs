@@ -2,13 +2,16 @@ using Backchannel.IntegrationTests.Infrastructure;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>An independent relying-party library, panva's openid-client v6 (Node.js), runs the poll flow against the provider.</summary>
-public class OpenIdClientInteropTests
+/// <summary>
+/// An independent relying-party library, panva's openid-client v6 (Node.js), runs the poll flow against the provider. One
+/// provider for the class, on the system clock: the library waits its polling interval in real time.
+/// </summary>
+public class OpenIdClientInteropTests(SharedSystemClockProvider shared) : IClassFixture<SharedSystemClockProvider>
 {
     [Fact]
     public async Task Openid_client_completes_a_poll_flow_reads_userinfo_and_refreshes()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         provider.Device.AutoDecision = "approved";
 
         var result = await NodeScript.RunAsync("openid-client", "ciba-flow.mjs", provider.Issuer, TestClients.Poll, TestClients.PollSecret, "alice");
@@ -26,7 +29,7 @@ public class OpenIdClientInteropTests
     [Fact]
     public async Task Openid_client_sees_a_denial_as_access_denied()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         provider.Device.AutoDecision = "denied";
 
         var result = await NodeScript.RunAsync("openid-client", "ciba-flow.mjs", provider.Issuer, TestClients.Poll, TestClients.PollSecret, "bob");

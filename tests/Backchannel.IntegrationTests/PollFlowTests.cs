@@ -8,13 +8,18 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>The poll flow end to end over loopback HTTP, driven by Duende.IdentityModel, with a real device service.</summary>
-public class PollFlowTests
+/// <summary>
+/// The poll flow end to end over loopback HTTP, driven by Duende.IdentityModel, with a real device service; one provider
+/// for the class, on a clock the tests advance.
+/// </summary>
+public class PollFlowTests(SharedProvider shared) : IClassFixture<SharedProvider>
 {
+    private TestProvider Provider => shared.Provider;
+
     [Fact]
     public async Task Approved_request_yields_id_access_and_refresh_tokens_that_validate_against_jwks()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = Provider;
 
         var authorization = await provider.AuthorizeAsync("alice", "Pay 10 EUR to ACME", configure: r => r.AcrValues = "urn:example:mfa");
         Assert.False(authorization.IsError, authorization.Raw);
@@ -26,7 +31,7 @@ public class PollFlowTests
         var pending = await provider.RedeemAsync(authorization.AuthenticationRequestId!);
         Assert.Equal("authorization_pending", pending.Error);
 
-        var notification = await provider.Device.NextAsync();
+        var notification = await provider.LastNotificationAsync();
         Assert.Equal($"Bearer {FakeDeviceService.Token}", notification.Authorization);
         Assert.Equal("Pay 10 EUR to ACME", notification.BindingMessage);
         Assert.Equal("alice-sub", notification.Body.GetProperty("subject").GetString());
@@ -39,7 +44,7 @@ public class PollFlowTests
         Assert.NotEqual(authorization.AuthenticationRequestId!, notification.TransactionId);
         Assert.DoesNotContain(authorization.AuthenticationRequestId!, notification.Body.GetRawText());
         var expiresAt = notification.Body.GetProperty("expires_at").GetInt64();
-        Assert.InRange(expiresAt - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 100, 121);
+        Assert.InRange(expiresAt - provider.Time.GetUtcNow().ToUnixTimeSeconds(), 119, 121);
 
         var callbackToken = new JsonWebToken(notification.CallbackToken);
         Assert.Equal(provider.Issuer, callbackToken.Issuer);
@@ -63,7 +68,7 @@ public class PollFlowTests
         Assert.Equal("urn:example:mfa", idToken.GetClaim("acr").Value);
         Assert.Equal(["hwk", "face"], idToken.Claims.Where(c => c.Type == "amr").Select(c => c.Value));
         Assert.InRange(long.Parse(idToken.GetClaim("auth_time").Value, System.Globalization.CultureInfo.InvariantCulture),
-            DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+            provider.Time.GetUtcNow().AddSeconds(-1).ToUnixTimeSeconds(), provider.Time.GetUtcNow().ToUnixTimeSeconds() + 1);
         Assert.Equal(LeftHalfSha256(tokens.AccessToken!), idToken.GetClaim("at_hash").Value);
 
         var accessToken = await TokenAssertions.ValidateAccessTokenAsync(provider, tokens.AccessToken!);
@@ -83,9 +88,9 @@ public class PollFlowTests
     [Fact]
     public async Task Denied_request_is_access_denied()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = Provider;
         var authorization = await provider.AuthorizeAsync();
-        var notification = await provider.Device.NextAsync();
+        var notification = await provider.LastNotificationAsync();
 
         var denial = await provider.Device.DenyAsync(notification);
         Assert.Equal(HttpStatusCode.NoContent, denial.StatusCode);
@@ -101,12 +106,12 @@ public class PollFlowTests
     [Fact]
     public async Task Expired_request_is_expired_token_at_the_token_endpoint_and_the_callback()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = Provider;
         var authorization = await provider.AuthorizeAsync(configure: r => r.RequestedExpiry = 2);
         Assert.Equal(2, authorization.ExpiresIn);
-        var notification = await provider.Device.NextAsync();
+        var notification = await provider.LastNotificationAsync();
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        provider.FakeTime.Advance(TimeSpan.FromSeconds(2.5));
 
         var token = await provider.RedeemAsync(authorization.AuthenticationRequestId!);
         Assert.Equal("expired_token", token.Error);
@@ -118,29 +123,30 @@ public class PollFlowTests
     [Fact]
     public async Task Polling_faster_than_the_interval_is_slow_down_and_the_interval_grows_by_five_seconds()
     {
-        // A 2 s interval leaves room for a loaded machine between two immediate polls.
-        await using var provider = await TestProvider.StartAsync(new Dictionary<string, string?> { ["Backchannel:Ciba:PollingIntervalSeconds"] = "2" });
+        // The provider's clock stands still unless the test moves it: two polls at once are always too fast.
+        var provider = Provider;
         var authorization = await provider.AuthorizeAsync();
-        Assert.Equal(2, authorization.Interval);
+        Assert.Equal(1, authorization.Interval);
+        _ = await provider.LastNotificationAsync();
 
         Assert.Equal("authorization_pending", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
         Assert.Equal("slow_down", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
 
-        // The interval is now 7 s: waiting the original 2 s (and more) is still too fast.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The interval is now 6 s: waiting the original 1 s (and more) is still too fast.
+        provider.FakeTime.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal("slow_down", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
 
-        // 12 s now; waiting that long is polite.
-        await Task.Delay(TimeSpan.FromSeconds(12.3));
+        // 11 s now; waiting that long is polite.
+        provider.FakeTime.Advance(TimeSpan.FromSeconds(11));
         Assert.Equal("authorization_pending", (await provider.RedeemAsync(authorization.AuthenticationRequestId!)).Error);
     }
 
     [Fact]
     public async Task An_auth_req_id_is_redeemed_once()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = Provider;
         var authorization = await provider.AuthorizeAsync();
-        await provider.Device.ApproveNextAsync();
+        await provider.ApproveLastAsync();
 
         Assert.False((await provider.RedeemAsync(authorization.AuthenticationRequestId!)).IsError);
         var replay = await provider.RedeemAsync(authorization.AuthenticationRequestId!);
@@ -150,9 +156,9 @@ public class PollFlowTests
     [Fact]
     public async Task Another_clients_auth_req_id_is_invalid_grant_and_stays_redeemable_by_its_owner()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = Provider;
         var authorization = await provider.AuthorizeAsync();
-        await provider.Device.ApproveNextAsync();
+        await provider.ApproveLastAsync();
 
         var stolen = await provider.RedeemAsync(authorization.AuthenticationRequestId!, TestClients.NoRefresh, TestClients.NoRefreshSecret);
         Assert.Equal("invalid_grant", stolen.Error);
@@ -164,7 +170,7 @@ public class PollFlowTests
     [Fact]
     public async Task Unknown_auth_req_id_is_invalid_grant()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = Provider;
         var token = await provider.RedeemAsync("not-an-issued-auth-req-id-0123456789abcdefghij");
         Assert.Equal("invalid_grant", token.Error);
     }
@@ -172,7 +178,7 @@ public class PollFlowTests
     [Fact]
     public async Task Client_secret_post_client_completes_a_flow_and_a_client_without_the_refresh_grant_gets_no_refresh_token()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = Provider;
 
         var authorization = await provider.Http.RequestBackchannelAuthenticationAsync(new Duende.IdentityModel.Client.BackchannelAuthenticationRequest
         {

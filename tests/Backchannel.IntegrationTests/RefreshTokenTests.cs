@@ -3,8 +3,8 @@ using Duende.IdentityModel.Client;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>Refresh tokens rotate on use; a reused one revokes its whole family; they are bound to their client.</summary>
-public class RefreshTokenTests
+/// <summary>Refresh tokens rotate on use; a reused one revokes its whole family; they are bound to their client. One provider for the class.</summary>
+public class RefreshTokenTests(SharedProvider shared) : IClassFixture<SharedProvider>
 {
     private static Task<TokenResponse> RefreshAsync(TestProvider provider, string refreshToken, string clientId = TestClients.Poll,
         string secret = TestClients.PollSecret, string? scope = null) =>
@@ -20,7 +20,7 @@ public class RefreshTokenTests
     [Fact]
     public async Task Refresh_rotates_and_reuse_revokes_the_family()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         var first = await provider.CompleteFlowAsync();
 
         var second = await RefreshAsync(provider, first.RefreshToken!);
@@ -40,7 +40,7 @@ public class RefreshTokenTests
     [Fact]
     public async Task Another_clients_refresh_token_is_invalid_grant_and_scope_can_only_narrow()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         var tokens = await provider.CompleteFlowAsync();
 
         var stolen = await RefreshAsync(provider, tokens.RefreshToken!, TestClients.UserCode, TestClients.UserCodeSecret);
@@ -61,7 +61,7 @@ public class RefreshTokenTests
     [Fact]
     public async Task Concurrent_refreshes_of_one_token_issue_at_most_one_successor()
     {
-        await using var provider = await TestProvider.StartAsync();
+        var provider = shared.Provider;
         var tokens = await provider.CompleteFlowAsync();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RefreshAsync(provider, tokens.RefreshToken!)));

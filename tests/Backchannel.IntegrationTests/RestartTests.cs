@@ -19,6 +19,9 @@ public class RestartTests
         settings["Backchannel:Clients:0:client_secret"] = TestClients.PollSecret;
         settings["Backchannel:Clients:0:backchannel_token_delivery_mode"] = "poll";
 
+        // A process runs on the real clock: a polling interval of 1 s (instead of 5) keeps the wait between two polls short.
+        settings["Backchannel:Ciba:PollingIntervalSeconds"] = "1";
+
         string authReqId;
         ReceivedNotification notification;
         string jwksBefore;
@@ -54,7 +57,9 @@ public class RestartTests
         Assert.Equal("authorization_pending", pending.Error);
 
         Assert.Equal(HttpStatusCode.NoContent, (await device.ApproveAsync(notification)).StatusCode);
-        await Task.Delay(TimeSpan.FromSeconds(5.1));
+
+        // One interval since the pending poll (the approval took some time too): not polling too fast.
+        await Task.Delay(TimeSpan.FromSeconds(1));
         var tokens = await client.RequestBackchannelAuthenticationTokenAsync(new BackchannelAuthenticationTokenRequest
         {
             Address = second.Issuer + "/token",

@@ -4,14 +4,13 @@ using Backchannel.IntegrationTests.Infrastructure;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>Signed authentication requests (CIBA 7.1.1) and the conformance suite's request-object checks.</summary>
-public class SignedRequestTests : IAsyncLifetime
+/// <summary>
+/// Signed authentication requests (CIBA 7.1.1) and the conformance suite's request-object checks. One provider for the
+/// class, on the system clock (the request objects are made from the real time).
+/// </summary>
+public class SignedRequestTests(SharedSystemClockProvider shared) : IClassFixture<SharedSystemClockProvider>
 {
-    private TestProvider _provider = null!;
-
-    public async Task InitializeAsync() => _provider = await TestProvider.StartAsync();
-
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
+    private TestProvider _provider => shared.Provider;
 
     private Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(string requestObject, params (string, string)[] extra) =>
         FormRequests.PostAsync(_provider.Http, "/bc-authorize",
@@ -32,10 +31,12 @@ public class SignedRequestTests : IAsyncLifetime
     [Fact]
     public async Task A_valid_signed_request_is_accepted_with_requested_expiry_as_number_or_string()
     {
-        var (response, body) = await SendAsync(Sign(c => c["requested_expiry"] = 300));
+        // The provider is shared: a binding message of this request alone finds its device notification.
+        var bindingMessage = "signed " + Guid.NewGuid().ToString("N")[..8];
+        var (response, body) = await SendAsync(Sign(c => { c["requested_expiry"] = 300; c["binding_message"] = bindingMessage; }));
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
         Assert.Equal(300, body.GetProperty("expires_in").GetInt32());
-        Assert.Equal("signed request", (await _provider.Device.NextAsync()).BindingMessage);
+        Assert.Equal(bindingMessage, (await _provider.Device.ForAsync(bindingMessage)).BindingMessage);
 
         (response, body) = await SendAsync(Sign(c => c["requested_expiry"] = "200", type: "oauth-authz-req+JWT"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -3,14 +3,14 @@ using Backchannel.IntegrationTests.Infrastructure;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>The three ways a client names the user: login_hint, login_hint_token, id_token_hint.</summary>
-public class UserHintTests : IAsyncLifetime
+/// <summary>
+/// The three ways a client names the user: login_hint, login_hint_token, id_token_hint. One provider for the class, on
+/// the system clock (the client assertions and login_hint_tokens are made from the real time); each test finds its device
+/// notification by its binding message.
+/// </summary>
+public class UserHintTests(SharedSystemClockProvider shared) : IClassFixture<SharedSystemClockProvider>
 {
-    private TestProvider _provider = null!;
-
-    public async Task InitializeAsync() => _provider = await TestProvider.StartAsync();
-
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
+    private TestProvider _provider => shared.Provider;
 
     private Task<(HttpResponseMessage Response, System.Text.Json.JsonElement Body)> AuthorizeAsJwtClientAsync(params (string, string)[] parameters) =>
         FormRequests.PostAsync(_provider.Http, "/bc-authorize",
@@ -30,7 +30,7 @@ public class UserHintTests : IAsyncLifetime
     {
         var response = await _provider.AuthorizeAsync(hint);
         Assert.False(response.IsError, response.Raw);
-        Assert.Equal("alice-sub", (await _provider.Device.NextAsync()).Body.GetProperty("subject").GetString());
+        Assert.Equal("alice-sub", (await _provider.LastNotificationAsync()).Body.GetProperty("subject").GetString());
     }
 
     [Theory]
@@ -45,9 +45,10 @@ public class UserHintTests : IAsyncLifetime
             ["sub_id"] = new Dictionary<string, object> { ["format"] = format, [member] = value },
             ["exp"] = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds(),
         });
-        var (response, body) = await AuthorizeAsJwtClientAsync(("login_hint_token", hintToken));
+        var bindingMessage = "hint " + Guid.NewGuid().ToString("N")[..8];
+        var (response, body) = await AuthorizeAsJwtClientAsync(("login_hint_token", hintToken), ("binding_message", bindingMessage));
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
-        var subject = (await _provider.Device.NextAsync()).Body.GetProperty("subject").GetString();
+        var subject = (await _provider.Device.ForAsync(bindingMessage)).Body.GetProperty("subject").GetString();
         Assert.Equal(value.StartsWith("bob", StringComparison.Ordinal) ? "bob-sub" : "alice-sub", subject);
     }
 
@@ -88,7 +89,7 @@ public class UserHintTests : IAsyncLifetime
 
         var again = await _provider.AuthorizeAsync(loginHint: null!, configure: r => { r.LoginHint = null; r.IdTokenHint = tokens.IdentityToken; });
         Assert.False(again.IsError, again.Raw);
-        Assert.Equal("bob-sub", (await _provider.Device.NextAsync()).Body.GetProperty("subject").GetString());
+        Assert.Equal("bob-sub", (await _provider.LastNotificationAsync()).Body.GetProperty("subject").GetString());
 
         var (response, body) = await FormRequests.PostAsync(_provider.Http, "/bc-authorize",
             [new("scope", "openid"), new("id_token_hint", tokens.IdentityToken!)], (TestClients.NoRefresh, TestClients.NoRefreshSecret));

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Backchannel.IntegrationTests.Infrastructure;
 
@@ -19,7 +19,7 @@ internal sealed record ReceivedNotification(JsonElement Body, string? Authorizat
     public string TransactionId => Body.GetProperty("transaction_id").GetString()!;
     public string CallbackUrl => Body.GetProperty("callback_url").GetString()!;
     public string CallbackToken => Body.GetProperty("callback_token").GetString()!;
-    public string? BindingMessage => Body.GetProperty("binding_message").ValueKind == JsonValueKind.String ? Body.GetProperty("binding_message").GetString() : null;
+    public string? BindingMessage => Body.TryGetProperty("binding_message", out var message) && message.ValueKind == JsonValueKind.String ? message.GetString() : null;
 }
 
 /// <summary>
@@ -31,8 +31,11 @@ internal sealed class FakeDeviceService : IAsyncDisposable
     public const string Token = "device-service-secret";
 
     private readonly WebApplication _app;
-    private readonly Channel<ReceivedNotification> _received = Channel.CreateUnbounded<ReceivedNotification>();
+    private readonly List<ReceivedNotification> _received = [];
+    private readonly SemaphoreSlim _arrived = new(0);
     private readonly Queue<int> _scriptedStatuses = new();
+    private readonly Dictionary<string, Queue<int>> _scriptedFor = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ReceivedNotification> _all = new();
     private readonly HttpClient _http = new();
 
     private FakeDeviceService(WebApplication app) => _app = app;
@@ -71,20 +74,73 @@ internal sealed class FakeDeviceService : IAsyncDisposable
         }
     }
 
-    public async Task<ReceivedNotification> NextAsync(TimeSpan? timeout = null)
+    /// <summary>The next notifications of the request with this binding message are answered with these statuses (before those of <see cref="AnswerNext"/>).</summary>
+    public void AnswerNextFor(string bindingMessage, params int[] statuses)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
-        try
+        lock (_scriptedStatuses)
         {
-            return await _received.Reader.ReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException("The device service received no notification in time.");
+            if (!_scriptedFor.TryGetValue(bindingMessage, out var script))
+            {
+                _scriptedFor[bindingMessage] = script = new Queue<int>();
+            }
+
+            foreach (var status in statuses)
+            {
+                script.Enqueue(status);
+            }
         }
     }
 
-    public bool TryTake(out ReceivedNotification? notification) => _received.Reader.TryRead(out notification);
+    /// <summary>How many notifications of the request with this binding message arrived, whatever they were answered.</summary>
+    public int CallsFor(string bindingMessage) => _all.Count(n => n.BindingMessage == bindingMessage);
+
+    /// <summary>
+    /// The oldest notification not taken yet (that <paramref name="match"/> accepts), waiting for it if needed; with a
+    /// <paramref name="clock"/>, the provider's clock moves on by a second every ~50 ms meanwhile, so that retries run.
+    /// </summary>
+    public async Task<ReceivedNotification> NextAsync(TimeSpan? timeout = null, Func<ReceivedNotification, bool>? match = null,
+        FakeTimeProvider? clock = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (TryTake(out var notification, match))
+            {
+                return notification!;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException("The device service received no (matching) notification in time.");
+            }
+
+            // Several tests may wait at once for different notifications: look again at least every 50 ms.
+            if (!await _arrived.WaitAsync(left < ClockSteps.StepPause ? left : ClockSteps.StepPause) && clock is not null)
+            {
+                await clock.StepAsync(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    /// <summary>The notification of the request with this binding message (others stay for their tests).</summary>
+    public Task<ReceivedNotification> ForAsync(string bindingMessage, TimeSpan? timeout = null, FakeTimeProvider? clock = null) =>
+        NextAsync(timeout, n => n.BindingMessage == bindingMessage, clock);
+
+    public bool TryTake(out ReceivedNotification? notification, Func<ReceivedNotification, bool>? match = null)
+    {
+        lock (_received)
+        {
+            var index = _received.FindIndex(n => match?.Invoke(n) ?? true);
+            notification = index >= 0 ? _received[index] : null;
+            if (index >= 0)
+            {
+                _received.RemoveAt(index);
+            }
+
+            return notification is not null;
+        }
+    }
 
     public Task<HttpResponseMessage> ApproveAsync(ReceivedNotification notification, string? acr = null, string[]? amr = null) =>
         DecideAsync(notification, new { status = "approved", acr, amr });
@@ -115,27 +171,35 @@ internal sealed class FakeDeviceService : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref Calls);
+        var body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
+        var notification = new ReceivedNotification(body, context.Request.Headers.Authorization.ToString());
+        _all.Enqueue(notification);
         int status;
         lock (_scriptedStatuses)
         {
-            status = _scriptedStatuses.Count > 0 ? _scriptedStatuses.Dequeue() : (int)HttpStatusCode.NoContent;
+            status = notification.BindingMessage is { } message && _scriptedFor.TryGetValue(message, out var script) && script.Count > 0
+                ? script.Dequeue()
+                : _scriptedStatuses.Count > 0 ? _scriptedStatuses.Dequeue() : (int)HttpStatusCode.NoContent;
         }
 
-        var body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
         context.Response.StatusCode = status;
         if (status >= 300)
         {
             return;
         }
 
-        var notification = new ReceivedNotification(body, context.Request.Headers.Authorization.ToString());
         if (AutoDecision is { } decision)
         {
             // Like a device: answer the notification first, call back a moment later.
             _ = Task.Run(async () => await DecideAsync(notification, new { status = decision }));
         }
 
-        await _received.Writer.WriteAsync(notification);
+        lock (_received)
+        {
+            _received.Add(notification);
+        }
+
+        _arrived.Release();
     }
 
     public async ValueTask DisposeAsync()

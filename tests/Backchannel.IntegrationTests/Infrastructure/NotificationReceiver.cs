@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Backchannel.IntegrationTests.Infrastructure;
 
@@ -26,8 +26,10 @@ internal sealed class NotificationReceiver : IAsyncDisposable
     public const string RedirectTargetPath = "/elsewhere";
 
     private readonly WebApplication _app;
-    private readonly Channel<ReceivedCall> _calls = Channel.CreateUnbounded<ReceivedCall>();
+    private readonly List<ReceivedCall> _calls = [];
+    private readonly SemaphoreSlim _arrived = new(0);
     private readonly ConcurrentQueue<int> _script = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _scriptFor = new();
 
     private NotificationReceiver(WebApplication app, string baseUrl)
     {
@@ -70,30 +72,123 @@ internal sealed class NotificationReceiver : IAsyncDisposable
         }
     }
 
-    public async Task<ReceivedCall> NextAsync(TimeSpan? timeout = null)
+    /// <summary>The next calls for this auth_req_id are answered with these statuses (before the ones of <see cref="AnswerNext"/>).</summary>
+    public void AnswerFor(string authReqId, params int[] statuses)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
-        try
+        var script = _scriptFor.GetOrAdd(authReqId, _ => new ConcurrentQueue<int>());
+        foreach (var status in statuses)
         {
-            return await _calls.Reader.ReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"No notification arrived in time; calls so far: {All.Count}.");
+            script.Enqueue(status);
         }
     }
 
-    /// <summary>Whether another call arrives within <paramref name="wait"/>.</summary>
+    /// <summary>How many calls for this auth_req_id arrived so far (taken or not).</summary>
+    public int CallsFor(string authReqId) => All.Count(call => call.AuthReqId == authReqId);
+
+    /// <summary>
+    /// The oldest call not taken yet (that <paramref name="match"/> accepts), waiting for it if needed; with a
+    /// <paramref name="clock"/>, the provider's clock moves on by a second every ~50 ms meanwhile, so that its outbox scan
+    /// and retries run.
+    /// </summary>
+    public async Task<ReceivedCall> NextAsync(TimeSpan? timeout = null, Func<ReceivedCall, bool>? match = null, FakeTimeProvider? clock = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (TryTake(out var call, match))
+            {
+                return call!;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"No (matching) notification arrived in time; calls so far: {All.Count}.");
+            }
+
+            // Several waits may look at once for different calls: look again at least every 50 ms.
+            if (!await _arrived.WaitAsync(left < ClockSteps.StepPause ? left : ClockSteps.StepPause) && clock is not null)
+            {
+                await clock.StepAsync(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    /// <summary>The next call carrying this auth_req_id (others stay for their tests); see <see cref="NextAsync"/> for <paramref name="clock"/>.</summary>
+    public Task<ReceivedCall> ForAsync(string authReqId, TimeSpan? timeout = null, FakeTimeProvider? clock = null) =>
+        NextAsync(timeout, call => call.AuthReqId == authReqId, clock);
+
+    /// <summary>
+    /// Whether another call for this auth_req_id arrives (or is there, not taken) while the provider's clock moves on by
+    /// <paramref name="advanceBy"/> in steps over about <paramref name="realWindow"/> of real time (without a clock: whether
+    /// one arrives within <paramref name="realWindow"/>).
+    /// </summary>
+    public async Task<bool> AnyMoreForWithinAsync(string authReqId, TimeSpan realWindow, FakeTimeProvider? clock, TimeSpan advanceBy)
+    {
+        bool Arrived()
+        {
+            lock (_calls)
+            {
+                return _calls.Exists(call => call.AuthReqId == authReqId);
+            }
+        }
+
+        if (clock is null)
+        {
+            var deadline = DateTime.UtcNow + realWindow;
+            while (!Arrived() && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(ClockSteps.StepPause);
+            }
+        }
+        else
+        {
+            await clock.AdvanceInStepsAsync(advanceBy, realWindow, Arrived);
+
+            // What the last step set off has its moment to arrive.
+            await clock.StepAsync(TimeSpan.Zero);
+            await Task.Delay(ClockSteps.StepPause);
+        }
+
+        return Arrived();
+    }
+
+    /// <summary>Whether any other call arrives (or is there, not taken) within <paramref name="wait"/> of real time.</summary>
     public async Task<bool> AnyMoreWithinAsync(TimeSpan wait)
     {
-        using var cts = new CancellationTokenSource(wait);
-        try
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
         {
-            return await _calls.Reader.WaitToReadAsync(cts.Token);
+            lock (_calls)
+            {
+                if (_calls.Count > 0)
+                {
+                    return true;
+                }
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            await _arrived.WaitAsync(left < ClockSteps.StepPause ? left : ClockSteps.StepPause);
         }
-        catch (OperationCanceledException)
+    }
+
+    private bool TryTake(out ReceivedCall? call, Func<ReceivedCall, bool>? match)
+    {
+        lock (_calls)
         {
-            return false;
+            var index = _calls.FindIndex(c => match?.Invoke(c) ?? true);
+            call = index >= 0 ? _calls[index] : null;
+            if (index >= 0)
+            {
+                _calls.RemoveAt(index);
+            }
+
+            return call is not null;
         }
     }
 
@@ -102,9 +197,15 @@ internal sealed class NotificationReceiver : IAsyncDisposable
         var body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
         var call = new ReceivedCall(context.Request.Path, context.Request.Headers.Authorization.ToString(), body);
         All.Enqueue(call);
-        await _calls.Writer.WriteAsync(call);
+        lock (_calls)
+        {
+            _calls.Add(call);
+        }
 
-        var status = _script.TryDequeue(out var scripted) ? scripted : StatusCodes.Status204NoContent;
+        _arrived.Release();
+
+        var status = call.AuthReqId is { } id && _scriptFor.TryGetValue(id, out var script) && script.TryDequeue(out var scriptedFor) ? scriptedFor
+            : _script.TryDequeue(out var scripted) ? scripted : StatusCodes.Status204NoContent;
         context.Response.StatusCode = status;
         if (status is 301 or 302 or 307 or 308)
         {

@@ -9,12 +9,27 @@ internal static class RepositoryPaths
     public static string Configuration { get; } =
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    public static string HostAssembly => Path.Combine(Root, "src", "Backchannel.Host", "bin", Configuration, "net10.0", "Backchannel.Host.dll");
+    public static string HostAssembly => Built("src", "Backchannel.Host");
 
-    public static string LoadGenAssembly => Path.Combine(Root, "bench", "Backchannel.LoadGen", "bin", Configuration, "net10.0", "Backchannel.LoadGen.dll");
+    public static string LoadGenAssembly => Built("bench", "Backchannel.LoadGen");
+
+    /// <summary>
+    /// A project's built assembly: beside its project, or under BACKCHANNEL_ARTIFACTS when the build used
+    /// --artifacts-path (a second working build of the same checkout).
+    /// </summary>
+    private static string Built(string folder, string project) =>
+        Environment.GetEnvironmentVariable("BACKCHANNEL_ARTIFACTS") is { Length: > 0 } artifacts
+            ? Path.Combine(artifacts, "bin", project, Configuration.ToLowerInvariant(), project + ".dll")
+            : Path.Combine(Root, folder, project, "bin", Configuration, "net10.0", project + ".dll");
 
     private static string FindRoot()
     {
+        // A build with --artifacts-path lives outside the repository; it names the repository here.
+        if (Environment.GetEnvironmentVariable("BACKCHANNEL_REPOSITORY_ROOT") is { Length: > 0 } root)
+        {
+            return root;
+        }
+
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Backchannel.slnx")))
         {

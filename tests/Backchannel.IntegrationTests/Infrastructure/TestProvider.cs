@@ -1,8 +1,10 @@
 using Duende.IdentityModel.Client;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Backchannel.IntegrationTests.Infrastructure;
@@ -15,9 +17,11 @@ internal sealed class TestProvider : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly bool _ownsDirectory;
+    private Backchannel.Delivery.OutboxWorker? _worker;
 
-    private TestProvider(WebApplication app, string issuer, string directory, bool ownsDirectory, FakeDeviceService device)
+    private TestProvider(WebApplication app, string issuer, string directory, bool ownsDirectory, FakeDeviceService device, TimeProvider time)
     {
+        Time = time;
         _app = app;
         Issuer = issuer;
         Directory = directory;
@@ -27,6 +31,12 @@ internal sealed class TestProvider : IAsyncDisposable
     }
 
     public string Issuer { get; }
+
+    /// <summary>The provider's clock: a FakeTimeProvider the test advances, or the system's.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The provider's clock when the test controls it.</summary>
+    public FakeTimeProvider FakeTime => Time as FakeTimeProvider ?? throw new InvalidOperationException("This provider runs on the system clock.");
 
     public string Directory { get; }
 
@@ -44,8 +54,9 @@ internal sealed class TestProvider : IAsyncDisposable
 
     /// <summary>Starts a provider (and a device service) with the test clients and users; <paramref name="settings"/> override or add settings.</summary>
     public static async Task<TestProvider> StartAsync(IDictionary<string, string?>? settings = null, string? directory = null,
-        FakeDeviceService? device = null)
+        FakeDeviceService? device = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         device ??= await FakeDeviceService.StartAsync();
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "backchannel-tests", Guid.NewGuid().ToString("N"));
@@ -59,6 +70,8 @@ internal sealed class TestProvider : IAsyncDisposable
             ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "backchannel.db")}",
             ["Backchannel:Ciba:PollingIntervalSeconds"] = "1",
             ["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0",
+            // Shared providers serve many requests of one client for one user within a minute.
+            ["Backchannel:Ciba:MaxRequestsPerClientAndUserPerMinute"] = "0",
             ["Backchannel:Notifications:AllowHttp"] = "true",
             ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
             ["Backchannel:Notifications:InitialRetryDelaySeconds"] = "0.2",
@@ -83,6 +96,7 @@ internal sealed class TestProvider : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter(level => level >= LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
+        builder.Services.AddSingleton(time);
         builder.Services.AddBackchannel(builder.Configuration.GetSection("Backchannel")).UseSqlite();
 
         var app = builder.Build();
@@ -98,7 +112,59 @@ internal sealed class TestProvider : IAsyncDisposable
             throw;
         }
 
-        return new TestProvider(app, issuer, directory, ownsDirectory, device);
+        var provider = new TestProvider(app, issuer, directory, ownsDirectory, device, time);
+        if (time is TestClock clock)
+        {
+            clock.Settled = provider.IsSettledAsync;
+        }
+
+        return provider;
+    }
+
+    /// <summary>A read-only connection to the provider's SQLite file (the provider keeps writing; WAL lets both work).</summary>
+    public Microsoft.Data.Sqlite.SqliteConnection OpenDatabase()
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection(ReadOnlyConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private string ReadOnlyConnectionString => $"Data Source={DatabasePath};Mode=ReadOnly";
+
+    /// <summary>
+    /// Whether no notification is being sent and none is held by a lease (delivered but not yet removed from the outbox,
+    /// or taken and not yet started): then moving the clock changes nothing for a delivery under way.
+    /// </summary>
+    public async Task<bool> IsSettledAsync()
+    {
+        _worker ??= Services.GetServices<IHostedService>().OfType<Backchannel.Delivery.OutboxWorker>().Single();
+        if (_worker.InFlight > 0)
+        {
+            return false;
+        }
+
+        await using var database = OpenDatabase();
+        await using var command = database.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM outbox WHERE lease_until > $now";
+        command.Parameters.AddWithValue("$now", Time.GetUtcNow().ToUnixTimeMilliseconds());
+        return (long)(await command.ExecuteScalarAsync())! == 0 && _worker.InFlight == 0;
+    }
+
+    /// <summary>The outbox messages (kind, attempts so far) still waiting for the request of this auth_req_id.</summary>
+    public async Task<IReadOnlyList<(Backchannel.Domain.OutboxKind Kind, int Attempts)>> OutboxForAsync(string authReqId)
+    {
+        await using var database = OpenDatabase();
+        await using var command = database.CreateCommand();
+        command.CommandText = "SELECT o.kind, o.attempts FROM outbox o JOIN auth_requests r ON r.id = o.request_id WHERE r.auth_req_id_hash = $hash";
+        command.Parameters.AddWithValue("$hash", Backchannel.Protocol.SecretHash.Compute(authReqId));
+        var messages = new List<(Backchannel.Domain.OutboxKind, int)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            messages.Add(((Backchannel.Domain.OutboxKind)reader.GetInt32(0), reader.GetInt32(1)));
+        }
+
+        return messages;
     }
 
     /// <summary>A backchannel authentication request as the poll test client (Duende.IdentityModel).</summary>
@@ -115,7 +181,22 @@ internal sealed class TestProvider : IAsyncDisposable
             BindingMessage = bindingMessage ?? "test " + Guid.NewGuid().ToString("N")[..8],
         };
         configure?.Invoke(request);
+        LastBindingMessage = request.BindingMessage;
         return Http.RequestBackchannelAuthenticationAsync(request);
+    }
+
+    /// <summary>The binding message of the last <see cref="AuthorizeAsync"/>.</summary>
+    public string? LastBindingMessage { get; private set; }
+
+    /// <summary>The device notification of the last <see cref="AuthorizeAsync"/> (others stay for their tests).</summary>
+    public Task<ReceivedNotification> LastNotificationAsync(TimeSpan? timeout = null) =>
+        Device.ForAsync(LastBindingMessage ?? throw new InvalidOperationException("No request was made."), timeout);
+
+    /// <summary>Approves the last request as its device; the provider must answer 204.</summary>
+    public async Task ApproveLastAsync()
+    {
+        using var response = await Device.ApproveAsync(await LastNotificationAsync());
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
     }
 
     public Task<TokenResponse> RedeemAsync(string authReqId, string clientId = TestClients.Poll, string clientSecret = TestClients.PollSecret) =>
@@ -131,9 +212,10 @@ internal sealed class TestProvider : IAsyncDisposable
     public async Task<TokenResponse> CompleteFlowAsync(string loginHint = "alice", string clientId = TestClients.Poll,
         string clientSecret = TestClients.PollSecret, Action<BackchannelAuthenticationRequest>? configure = null)
     {
-        var authorization = await AuthorizeAsync(loginHint, null, clientId, clientSecret, configure);
+        var bindingMessage = "flow " + Guid.NewGuid().ToString("N")[..8];
+        var authorization = await AuthorizeAsync(loginHint, bindingMessage, clientId, clientSecret, configure);
         Assert.False(authorization.IsError, authorization.Error + " " + authorization.Raw);
-        var notification = await Device.NextAsync();
+        var notification = await Device.ForAsync(bindingMessage);
         var approval = await Device.ApproveAsync(notification);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, approval.StatusCode);
         var tokens = await RedeemAsync(authorization.AuthenticationRequestId!, clientId, clientSecret);
@@ -159,6 +241,11 @@ internal sealed class TestProvider : IAsyncDisposable
         }
 
         await Device.DisposeAsync();
+        using (var pooled = new Microsoft.Data.Sqlite.SqliteConnection(ReadOnlyConnectionString))
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(pooled);
+        }
+
         if (_ownsDirectory)
         {
             try
