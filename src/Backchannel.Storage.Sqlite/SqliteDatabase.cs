@@ -107,7 +107,7 @@ internal sealed partial class SqliteDatabase : IDisposable
         {
             throw new StoreUnavailableException(
                 $"The SQLite database {path} is in use by another Backchannel process; one process serves one SQLite file. " +
-                $"Stop the other process, give this one another {Setting}, or run several nodes on Storage:Provider=Postgres.", ex);
+                $"Stop the other process, or give this one another {Setting}.", ex);
         }
         catch (IOException ex)
         {

@@ -91,6 +91,15 @@ public class HostingTests
         using var metrics = new HttpClient();
         var text = await metrics.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
         Assert.Contains("backchannel_token_responses_total{grant_type=\"ciba\",outcome=\"issued\"} 0", text);
+
+        // The port the connection came in on decides, not the Host header a client sends.
+        using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        spoofed.Headers.Host = $"127.0.0.1:{metricsPort}";
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.SendAsync(spoofed)).StatusCode);
+
+        // The metrics port serves no protocol endpoint.
+        Assert.Equal(HttpStatusCode.NotFound, (await metrics.GetAsync($"http://127.0.0.1:{metricsPort}/.well-known/openid-configuration")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/.well-known/openid-configuration")).StatusCode);
     }
 
     [Fact]

@@ -3,22 +3,23 @@ using Backchannel.IntegrationTests.Infrastructure;
 
 namespace Backchannel.IntegrationTests;
 
-/// <summary>private_key_jwt client authentication (RFC 7523) at both endpoints.</summary>
-public class PrivateKeyJwtTests : IAsyncLifetime
+/// <summary>
+/// private_key_jwt client authentication (RFC 7523) at both endpoints. One provider for the class, on the system clock
+/// (the assertions are made from the real time).
+/// </summary>
+public class PrivateKeyJwtTests(SharedSystemClockProvider shared) : IClassFixture<SharedSystemClockProvider>
 {
-    private TestProvider _provider = null!;
+    private TestProvider _provider => shared.Provider;
 
-    public async Task InitializeAsync() => _provider = await TestProvider.StartAsync();
-
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
-
-    private Task<(HttpResponseMessage Response, System.Text.Json.JsonElement Body)> AuthorizeAsync(string assertion) =>
+    /// <summary>A request as the private_key_jwt client; its binding message finds its device notification.</summary>
+    private Task<(HttpResponseMessage Response, System.Text.Json.JsonElement Body)> AuthorizeAsync(string assertion, string? bindingMessage = null) =>
         FormRequests.PostAsync(_provider.Http, "/bc-authorize",
         [
             new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
             new("client_assertion", assertion),
             new("scope", "openid"),
             new("login_hint", "alice"),
+            new("binding_message", bindingMessage ?? "jwt " + Guid.NewGuid().ToString("N")[..8]),
         ]);
 
     [Theory]
@@ -27,10 +28,14 @@ public class PrivateKeyJwtTests : IAsyncLifetime
     [InlineData("/bc-authorize")]
     public async Task Assertion_audience_may_be_the_issuer_the_token_endpoint_or_the_backchannel_endpoint(string path)
     {
-        var (response, body) = await AuthorizeAsync(TestJwts.ClientAssertion(TestClients.JwtKey, TestClients.Jwt, _provider.Issuer + path));
+        var bindingMessage = "jwt " + Guid.NewGuid().ToString("N")[..8];
+        var (response, body) = await AuthorizeAsync(TestJwts.ClientAssertion(TestClients.JwtKey, TestClients.Jwt, _provider.Issuer + path), bindingMessage);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var authReqId = body.GetProperty("auth_req_id").GetString()!;
-        await _provider.Device.ApproveNextAsync();
+        using (var approval = await _provider.Device.ApproveAsync(await _provider.Device.ForAsync(bindingMessage)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, approval.StatusCode);
+        }
 
         var (tokenResponse, tokens) = await FormRequests.PostAsync(_provider.Http, "/token",
         [
@@ -52,7 +57,11 @@ public class PrivateKeyJwtTests : IAsyncLifetime
         var (replay, body) = await AuthorizeAsync(assertion);
         Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
         Assert.Equal("invalid_client", body.Error());
-        Assert.Contains("replay", body.GetProperty("error_description").GetString());
+        // The client learns only what every failed authentication says; the replay is in the audit log.
+        Assert.Equal("Client authentication failed.", body.GetProperty("error_description").GetString());
+
+        // The assertion stays refused.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AuthorizeAsync(assertion)).Response.StatusCode);
     }
 
     [Fact]

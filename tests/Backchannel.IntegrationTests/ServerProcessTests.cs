@@ -70,11 +70,31 @@ public class ServerProcessTests
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"The SQLite database {database} is in use by another Backchannel process", output);
-        Assert.Contains("Storage:Provider=Postgres", output);
+        Assert.Contains("Backchannel:Storage:ConnectionString", output);
 
         // The first server is unharmed.
         using var http = new HttpClient();
         Assert.True((await http.GetAsync(first.Issuer + "/health/ready")).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task Stored_keys_without_the_key_ring_that_protects_them_stop_the_server_with_what_to_restore()
+    {
+        var directory = TemporaryDirectory();
+        var settings = Settings(Path.Combine(directory, "b.db"));
+        settings["Backchannel:KeyProtection:KeysDirectory"] = Path.Combine(directory, "key-ring");
+        await using (await HostProcess.StartAsync(FreePort.Next(), settings))
+        {
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(directory, "key-ring"), "key-*.xml"));
+        settings["Backchannel:KeyProtection:KeysDirectory"] = Path.Combine(directory, "another-key-ring");
+        var (exitCode, output) = await HostRun.RunToExitAsync("Production", settings, ["--urls", $"http://127.0.0.1:{FreePort.Next()}"], StopsWithin);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("protected with a Data Protection key ring this process cannot read", output);
+        Assert.Contains("Backchannel:KeyProtection:KeysDirectory", output);
+        Assert.DoesNotContain("   at ", output);
     }
 
     [Fact]

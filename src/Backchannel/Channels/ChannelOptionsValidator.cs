@@ -15,7 +15,20 @@ public sealed class ChannelOptionsValidator(
     {
         var errors = new List<string>();
         var development = environment.IsDevelopment();
-        var known = types.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+        var known = ChannelType.ByName(types);
+        foreach (var twice in types.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            errors.Add($"The channel type '{twice.Key}' is added more than once (AddChannel, AddChannelType or a built-in type); give each its own name.");
+        }
+
+        foreach (var channel in registered)
+        {
+            if (options.Instances.Keys.Any(n => string.Equals(n, channel.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add($"The channel '{channel.Name}' added in code has the name of Backchannel:Channels:Instances:{channel.Name}; give one of them another name.");
+            }
+        }
+
         var (instances, defaultChannel) = ChannelRegistry.Plan(options, development, registered);
 
         foreach (var instance in instances.Values)

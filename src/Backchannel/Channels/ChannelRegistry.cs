@@ -18,7 +18,7 @@ public sealed class ChannelRegistry
     public ChannelRegistry(IOptions<ChannelOptions> options, IHostEnvironment environment, IEnumerable<ChannelType> types,
         IEnumerable<RegisteredChannel> registered, IServiceProvider services)
     {
-        _types = types.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+        _types = ChannelType.ByName(types);
         _services = services;
         (Instances, Default) = Plan(options.Value, environment.IsDevelopment(), registered);
     }

@@ -16,6 +16,18 @@ public sealed record ChannelType(
 
     /// <summary>Development only: the approval command is written to the server log.</summary>
     public const string Log = "log";
+
+    /// <summary>The types by name; of a name added twice (which the validator refuses) the first.</summary>
+    public static IReadOnlyDictionary<string, ChannelType> ByName(IEnumerable<ChannelType> types)
+    {
+        var byName = new Dictionary<string, ChannelType>(StringComparer.OrdinalIgnoreCase);
+        foreach (var type in types)
+        {
+            byName.TryAdd(type.Name, type);
+        }
+
+        return byName;
+    }
 }
 
 /// <summary>A channel instance the host registered in code (<c>AddChannel</c>), with the type it is of.</summary>

@@ -28,6 +28,9 @@ public sealed class MetricsExporter(IMeterFactory meters, BackchannelMetrics met
 
     private IDisposable? _adapter;
 
+    /// <summary>The media type of the Prometheus text format, which /metrics answers in.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
     /// <summary>The registry /metrics serves (per provider instance, so that several hosts in one process do not mix).</summary>
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 

@@ -31,6 +31,8 @@ internal static class DeviceCallbackEndpoint
             return;
         }
 
+        // The body is read as JSON whatever its Content-Type says: device services written with fetch() send a string
+        // body as text/plain, and the callback token, not the media type, is what makes the request trusted.
         if (ProtocolHttp.LimitBody(context, EndpointLimits.DeviceCallback) is { } tooLarge)
         {
             await ProtocolHttp.WriteErrorAsync(context, tooLarge);

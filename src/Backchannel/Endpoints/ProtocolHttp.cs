@@ -91,6 +91,9 @@ internal static class ProtocolHttp
     /// <summary>The challenge of a refused bearer token (RFC 6750 3).</summary>
     public static string BearerChallenge(ProtocolError error) => $"Bearer error=\"{error.Error}\"";
 
+    /// <summary>The challenge to a request that sent no token at all: no error code (RFC 6750 3.1).</summary>
+    public const string BearerChallengeWithoutError = "Bearer realm=\"backchannel\"";
+
     /// <summary>Writes the protocol's JSON error, with <paramref name="challenge"/> as WWW-Authenticate when given.</summary>
     public static Task WriteErrorAsync(HttpContext context, ProtocolError error, string? challenge = null)
     {

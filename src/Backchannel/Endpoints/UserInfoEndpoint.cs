@@ -28,7 +28,9 @@ internal static class UserInfoEndpoint
         var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, context.RequestAborted);
         if (!result.Succeeded)
         {
-            await ProtocolHttp.WriteErrorAsync(context, result.Error, ProtocolHttp.BearerChallenge(result.Error));
+            // A request without any token is told that one is needed, without an error code in the challenge (RFC 6750 3.1).
+            await ProtocolHttp.WriteErrorAsync(context, result.Error,
+                string.IsNullOrEmpty(token) ? ProtocolHttp.BearerChallengeWithoutError : ProtocolHttp.BearerChallenge(result.Error));
             return;
         }
 

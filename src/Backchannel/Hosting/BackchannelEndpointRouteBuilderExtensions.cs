@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -28,12 +27,21 @@ public static class BackchannelEndpointRouteBuilderExtensions
 
         var basePath = services.GetRequiredService<ProviderUrls>().BasePath;
         var protocol = endpoints is RouteGroupBuilder || basePath.Length == 0 ? endpoints : endpoints.MapGroup(basePath);
-        protocol.MapGet(EndpointPaths.Discovery, EndpointGuard.Guard(DiscoveryEndpoint.HandleAsync));
-        protocol.MapGet(EndpointPaths.Jwks, EndpointGuard.Guard(JwksEndpoint.HandleAsync));
-        protocol.MapPost(EndpointPaths.BackchannelAuthentication, EndpointGuard.Guard(BackchannelAuthenticationEndpoint.HandleAsync));
-        protocol.MapPost(EndpointPaths.Token, EndpointGuard.Guard(TokenEndpoint.HandleAsync));
-        protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], EndpointGuard.Guard(UserInfoEndpoint.HandleAsync));
-        protocol.MapPost(EndpointPaths.DeviceCallback, EndpointGuard.Guard(DeviceCallbackEndpoint.HandleAsync));
+        // With a metrics port, that port serves metrics (and health) only: the port the connection came in on decides,
+        // not the Host header a client chooses.
+        var metricsPort = options.MetricsPort;
+        RequestDelegate Guarded(RequestDelegate handler)
+        {
+            var guarded = EndpointGuard.Guard(handler);
+            return metricsPort > 0 ? context => context.Connection.LocalPort == metricsPort ? NotFound(context) : guarded(context) : guarded;
+        }
+
+        protocol.MapGet(EndpointPaths.Discovery, Guarded(DiscoveryEndpoint.HandleAsync));
+        protocol.MapGet(EndpointPaths.Jwks, Guarded(JwksEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.BackchannelAuthentication, Guarded(BackchannelAuthenticationEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Token, Guarded(TokenEndpoint.HandleAsync));
+        protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Guarded(UserInfoEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.DeviceCallback, Guarded(DeviceCallbackEndpoint.HandleAsync));
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);
@@ -51,13 +59,26 @@ public static class BackchannelEndpointRouteBuilderExtensions
 
         if (options.MetricsPath is { Length: > 0 } metrics)
         {
-            var route = endpoints.MapMetrics(metrics, services.GetRequiredService<MetricsExporter>().Registry);
-            if (options.MetricsPort > 0)
+            var registry = services.GetRequiredService<MetricsExporter>().Registry;
+            endpoints.MapGet(metrics, async context =>
             {
-                route.RequireHost($"*:{options.MetricsPort}");
-            }
+                if (metricsPort > 0 && context.Connection.LocalPort != metricsPort)
+                {
+                    await NotFound(context);
+                    return;
+                }
+
+                context.Response.ContentType = MetricsExporter.ContentType;
+                await registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+            });
         }
 
         return endpoints;
+    }
+
+    private static Task NotFound(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
     }
 }

@@ -91,9 +91,10 @@ public static class BackchannelServiceCollectionExtensions
         services.AddOptions<ChannelOptions>().Bind(configuration.GetSection("Channels")).ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection("Demo")).ValidateOnStart();
         services.AddOptions<KeyProtectionOptions>().Bind(configuration.GetSection("KeyProtection")).ValidateOnStart();
-        services.AddOptions<OperationsOptions>().Bind(configuration.GetSection("Operations"));
+        services.AddOptions<OperationsOptions>().Bind(configuration.GetSection("Operations")).ValidateOnStart();
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
+        Validator<OperationsOptions, OperationsOptionsValidator>(services);
         Validator<CibaOptions, CibaOptionsValidator>(services);
         Validator<KeyOptions, KeyOptionsValidator>(services);
         Validator<TokenOptions, TokenOptionsValidator>(services);

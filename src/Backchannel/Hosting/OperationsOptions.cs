@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Backchannel.Hosting;
 
 /// <summary>
@@ -38,4 +40,33 @@ public sealed class BackchannelEndpointOptions
         MetricsPath = operations.MetricsPath,
         MetricsPort = operations.MetricsPort,
     };
+}
+
+/// <summary>Checks <c>Backchannel:Operations</c> at start.</summary>
+public sealed class OperationsOptionsValidator : IValidateOptions<OperationsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OperationsOptions options)
+    {
+        var errors = new List<string>();
+        var paths = new[] { ("HealthLivePath", options.HealthLivePath), ("HealthReadyPath", options.HealthReadyPath), ("MetricsPath", options.MetricsPath) };
+        foreach (var (setting, path) in paths)
+        {
+            if (!string.IsNullOrEmpty(path) && (path[0] != '/' || path.Any(char.IsWhiteSpace) || path.Contains('?') || path.Contains('#')))
+            {
+                errors.Add($"Backchannel:Operations:{setting} '{path}' must be a path beginning with '/' (or empty to turn the endpoint off).");
+            }
+        }
+
+        foreach (var twice in paths.Where(p => !string.IsNullOrEmpty(p.Item2)).GroupBy(p => p.Item2, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            errors.Add($"Backchannel:Operations: {string.Join(" and ", twice.Select(p => p.Item1))} are both '{twice.Key}'; give each endpoint its own path.");
+        }
+
+        if (options.MetricsPort is < 0 or > 65535)
+        {
+            errors.Add($"Backchannel:Operations:MetricsPort must be a port number (1 to 65535), or 0 to serve metrics on every port; it is {options.MetricsPort}.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

@@ -19,7 +19,7 @@ public static class StartupErrors
         switch (exception)
         {
             case OptionsValidationException validation:
-                messages.AddRange(validation.Failures.SelectMany(f => f.Split("; ", StringSplitOptions.RemoveEmptyEntries)));
+                messages.AddRange(validation.Failures);
                 break;
             case StoreUnavailableException store:
                 messages.Add(store.Message);

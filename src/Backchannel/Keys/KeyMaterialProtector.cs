@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Backchannel.Abstractions;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Backchannel.Keys;
@@ -18,7 +19,10 @@ public sealed class KeyMaterialProtector(IDataProtectionProvider dataProtection)
 
     public static bool IsProtected(byte[] stored) => stored.AsSpan().StartsWith(Marker);
 
-    /// <summary>The key material; throws <see cref="InvalidOperationException"/> with what to do when the key ring that protected it is missing.</summary>
+    /// <summary>
+    /// The key material; throws <see cref="StoreUnavailableException"/> with what to do when the key ring that protected it
+    /// is missing (the store cannot be used without it; at start the operator is told, not shown a stack trace).
+    /// </summary>
     public byte[] Unprotect(byte[] stored)
     {
         if (!IsProtected(stored))
@@ -32,9 +36,10 @@ public sealed class KeyMaterialProtector(IDataProtectionProvider dataProtection)
         }
         catch (CryptographicException ex)
         {
-            throw new InvalidOperationException(
+            throw new StoreUnavailableException(
                 "The provider's keys in the store are protected with a Data Protection key ring this process cannot read. Restore that key ring " +
-                "(Backchannel:KeyProtection:KeysDirectory) or, for several nodes, share it between them.", ex);
+                "(Backchannel:KeyProtection:KeysDirectory, and Backchannel:KeyProtection:CertificateFile if it was encrypted) or, for several " +
+                "nodes, share it between them.", ex);
         }
     }
 }

@@ -121,7 +121,7 @@ public static class BackchannelAuthenticationRequestValidator
             Hint = hint.Value,
             ClientNotificationToken = notificationToken,
             AcrValues = parameters.AcrValues,
-            BindingMessage = parameters.BindingMessage?.Normalize(NormalizationForm.FormC),
+            BindingMessage = parameters.BindingMessage is { } message ? ToFormC(message) ?? message : null,
             UserCode = policy.UserCodeRequired ? parameters.UserCode : null,
             ExpirySeconds = expiry.Value,
             RequestContext = parameters.RequestContext,
@@ -231,7 +231,7 @@ public static class BackchannelAuthenticationRequestValidator
                 $"binding_message must show what it says: it has {problem}.");
         }
 
-        if (policy.BindingMessagePattern is { } pattern && !pattern.IsMatch(bindingMessage.Normalize(System.Text.NormalizationForm.FormC)))
+        if (policy.BindingMessagePattern is { } pattern && !pattern.IsMatch(ToFormC(bindingMessage) ?? bindingMessage))
         {
             return new ProtocolError(ErrorCodes.InvalidBindingMessage,
                 $"binding_message does not match the pattern this provider requires ({pattern}).");
@@ -243,30 +243,23 @@ public static class BackchannelAuthenticationRequestValidator
     /// <summary>The most combining marks (Mn, Me) one character may carry; more is "Zalgo" text that hides what it covers.</summary>
     public const int MaxCombiningMarks = 4;
 
-    /// <summary>What makes a text deceptive (a description for the client), or null.</summary>
+    /// <summary>What makes a text deceptive (a description for the client), or null; the text is judged in its NFC form.</summary>
     public static string? DeceptiveCharacter(string text)
     {
-        if (!text.IsNormalized(System.Text.NormalizationForm.FormC))
+        if (ToFormC(text) is not { } normalized)
         {
-            try
-            {
-                text = text.Normalize(System.Text.NormalizationForm.FormC);
-            }
-            catch (ArgumentException)
-            {
-                return "an invalid UTF-16 sequence";
-            }
+            return "a lone surrogate";
         }
 
         var marks = 0;
-        for (var i = 0; i < text.Length;)
+        foreach (var rune in normalized.EnumerateRunes())
         {
-            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            // Fillers first: some of them (Khmer, Mongolian) are themselves combining marks.
+            if (InvisibleFillers.Contains(rune.Value))
             {
-                return "a lone surrogate";
+                return $"the invisible character U+{rune.Value:X4}";
             }
 
-            i += consumed;
             var category = Rune.GetUnicodeCategory(rune);
             if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark)
             {
@@ -289,15 +282,33 @@ public static class BackchannelAuthenticationRequestValidator
             {
                 return $"the invisible or control character U+{rune.Value:X4} ({category})";
             }
-
-            if (InvisibleFillers.Contains(rune.Value))
-            {
-                return $"the invisible character U+{rune.Value:X4}";
-            }
         }
 
         return null;
     }
+
+    /// <summary>
+    /// The NFC form of <paramref name="text"/>; null when it is not valid UTF-16 (a lone surrogate). In a process running
+    /// in globalization-invariant mode .NET cannot normalise, and the text is returned as it is
+    /// (<see cref="NormalizationAvailable"/>).
+    /// </summary>
+    public static string? ToFormC(string text)
+    {
+        for (var i = 0; i < text.Length;)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return null;
+            }
+
+            i += consumed;
+        }
+
+        return text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
+    }
+
+    /// <summary>Whether this process can normalise text (not in globalization-invariant mode, where .NET leaves text as it is).</summary>
+    public static bool NormalizationAvailable { get; } = "e\u0301".Normalize(NormalizationForm.FormC) == "\u00e9";
 
     /// <summary>Default-ignorable letters and blanks that render as nothing (Hangul and Khmer fillers, Mongolian selectors, the Braille blank).</summary>
     private static readonly HashSet<int> InvisibleFillers = [0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F, 0x2800, 0x3164, 0xFFA0];

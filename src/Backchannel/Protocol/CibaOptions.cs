@@ -44,8 +44,15 @@ public sealed class CibaOptions
     /// <summary>How many requests of one client may be pending (or expired within the retention period) at once; 0: no limit.</summary>
     public int MaxPendingRequestsPerClient { get; set; } = 100_000;
 
-    /// <summary>Authentication requests one client may send for one user per minute; 0 turns the limit off.</summary>
-    public int MaxRequestsPerClientAndUserPerMinute { get; set; } = 5;
+    /// <summary>
+    /// Authentication requests one client may send for one user per minute, so that one client cannot spend the user's
+    /// whole <see cref="MaxRequestsPerUserPerMinute"/> and lock the user's other clients out; 0 turns the limit off.
+    /// Unset: half of <see cref="MaxRequestsPerUserPerMinute"/> (rounded up), off when that is off.
+    /// </summary>
+    public int? MaxRequestsPerClientAndUserPerMinute { get; set; }
+
+    public int EffectiveMaxRequestsPerClientAndUserPerMinute =>
+        MaxRequestsPerClientAndUserPerMinute ?? (MaxRequestsPerUserPerMinute <= 0 ? 0 : (MaxRequestsPerUserPerMinute + 1) / 2);
 
     public IReadOnlyList<string> EffectiveScopes => Scopes.Count > 0 ? Scopes : Protocol.Scopes.Standard;
 
@@ -78,7 +85,7 @@ public sealed class CibaOptionsValidator : IValidateOptions<CibaOptions>
         foreach (var (setting, value) in new[]
                  {
                      ("MaxRequestsPerUserPerMinute", ciba.MaxRequestsPerUserPerMinute),
-                     ("MaxRequestsPerClientAndUserPerMinute", ciba.MaxRequestsPerClientAndUserPerMinute),
+                     ("MaxRequestsPerClientAndUserPerMinute", ciba.MaxRequestsPerClientAndUserPerMinute ?? 0),
                      ("MaxPendingRequestsPerClient", ciba.MaxPendingRequestsPerClient),
                  })
         {

@@ -1,4 +1,5 @@
 using Backchannel.Abstractions;
+using Backchannel.Diagnostics;
 using Backchannel.Domain;
 using Backchannel.Protocol;
 using Backchannel.Security;
@@ -20,6 +21,7 @@ public sealed class SignedRequestReader(
     ProviderUrls urls,
     IOptions<ProviderOptions> provider,
     IOptions<CibaOptions> ciba,
+    AuditLog audit,
     TimeProvider time)
 {
     public const string RequestObjectType = "oauth-authz-req+jwt";
@@ -84,6 +86,7 @@ public sealed class SignedRequestReader(
         if (!await replayCache.TryAddAsync($"request:{client.ClientId}:{token.Id}", new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + provider.Value.ClockSkew,
                 cancellationToken))
         {
+            audit.ReplayRefused("request", client.ClientId);
             return ProtocolError.InvalidRequest("The request object was used before (jti replay).");
         }
 

@@ -18,7 +18,7 @@ public sealed class UserRequestRateLimiter : IDisposable
     public UserRequestRateLimiter(IOptions<CibaOptions> options)
     {
         _perUser = Create<string>(options.Value.MaxRequestsPerUserPerMinute);
-        _perClientAndUser = Create<(string, string)>(options.Value.MaxRequestsPerClientAndUserPerMinute);
+        _perClientAndUser = Create<(string, string)>(options.Value.EffectiveMaxRequestsPerClientAndUserPerMinute);
     }
 
     /// <summary>Takes a permit for <paramref name="clientId"/> asking <paramref name="subject"/>; false when either allowance is spent this minute.</summary>

@@ -1,5 +1,6 @@
 using Backchannel.Abstractions;
 using Backchannel.Clients;
+using Backchannel.Diagnostics;
 using Backchannel.Domain;
 using Backchannel.Protocol;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public sealed class ClientAuthenticator(
     IReplayCache replayCache,
     ProviderUrls urls,
     IOptions<ProviderOptions> provider,
+    AuditLog audit,
     TimeProvider time)
 {
     /// <summary>The longest assertion lifetime accepted, which bounds how long its jti is remembered.</summary>
@@ -115,6 +117,7 @@ public sealed class ClientAuthenticator(
         // Remembered until the assertion could no longer be accepted: its exp plus the clock skew (RFC 7523 3).
         if (!await replayCache.TryAddAsync($"assertion:{client.ClientId}:{jwt.Id}", new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + skew, cancellationToken))
         {
+            audit.ReplayRefused("client_assertion", client.ClientId);
             return ProtocolError.InvalidClient("client_assertion was used before (jti replay).");
         }
 

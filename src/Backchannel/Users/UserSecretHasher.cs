@@ -7,6 +7,7 @@ namespace Backchannel.Users;
 /// <summary>
 /// Slow hashing for low-entropy user secrets (passwords, user codes), with ASP.NET Core Identity's
 /// <see cref="PasswordHasher{TUser}"/> (PBKDF2 with HMAC-SHA512, a random salt, its iteration count in the hash).
+/// Hashes of earlier versions (<c>pbkdf2-sha256$...</c>) are still recognised and verified.
 /// </summary>
 public static class UserSecretHasher
 {
@@ -21,7 +22,12 @@ public static class UserSecretHasher
     /// <summary>Whether <paramref name="secret"/> matches <paramref name="hash"/>; a malformed hash matches nothing.</summary>
     public static bool Verify(string secret, string hash)
     {
-        if (!IsHash(hash))
+        if (LegacyPbkdf2Hash.IsHash(hash))
+        {
+            return LegacyPbkdf2Hash.Verify(secret, hash);
+        }
+
+        if (!IsIdentityHash(hash))
         {
             return false;
         }
@@ -36,8 +42,10 @@ public static class UserSecretHasher
         }
     }
 
-    /// <summary>Whether a configured value is already a hash of this format (else it is a secret in clear).</summary>
-    public static bool IsHash(string value)
+    /// <summary>Whether a configured value is already a hash (of this format or an earlier version's), else a secret in clear.</summary>
+    public static bool IsHash(string value) => LegacyPbkdf2Hash.IsHash(value) || IsIdentityHash(value);
+
+    private static bool IsIdentityHash(string value)
     {
         if (value.Length < 80 || value.Length > 512 || !Base64.IsValid(value, out var length) || length < MinimumLength)
         {

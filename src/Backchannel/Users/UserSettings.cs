@@ -21,7 +21,7 @@ public sealed class UserSettings
     [ConfigurationKeyName("name")]
     public string? Name { get; set; }
 
-    /// <summary>The password, in clear or as a hash this provider produced (<c>pbkdf2-sha256$...</c>); stored hashed.</summary>
+    /// <summary>The password, in clear or as a hash this provider produced (ASP.NET Core Identity V3, or an earlier version's <c>pbkdf2-sha256$...</c>); stored hashed.</summary>
     [ConfigurationKeyName("password")]
     public string? Password { get; set; }
 

@@ -4,6 +4,7 @@ using Backchannel.Domain;
 using Backchannel.Protocol;
 using Backchannel.Security;
 using Backchannel.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -268,6 +269,24 @@ public sealed class ClientAuthenticatorTests : IAsyncLifetime
         // Another assertion with the same jti is a replay too; a new jti is not.
         await RefusedAsync(Jwt(Assertion(jti: "jti-once", exp: _time.GetUtcNow().AddMinutes(3))));
         Assert.Equal(JwtClient, (await AuthenticatedAsync(Jwt(Assertion(jti: "jti-twice")))).ClientId);
+    }
+
+    [Fact]
+    public async Task A_replayed_assertion_is_an_audit_event_naming_the_client_and_not_the_assertion()
+    {
+        var recorder = new RecordingLoggerProvider();
+        var ecPublic = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(
+            new ECDsaSecurityKey(ECDsa.Create(JwtKey.ExportParameters(false))) { KeyId = "jwt-key-1" });
+        await using var services = await TestServices.StartAsync(TestSettings.JwtClient(0, JwtClient, ecPublic), _time,
+            configure: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(recorder));
+        var authenticator = services.Get<ClientAuthenticator>();
+        var assertion = Assertion(jti: "jti-audited");
+
+        Assert.True((await authenticator.AuthenticateAsync(Jwt(assertion), CancellationToken.None)).Succeeded);
+        Assert.False((await authenticator.AuthenticateAsync(Jwt(assertion), CancellationToken.None)).Succeeded);
+
+        var line = Assert.Single(recorder.Lines(Backchannel.Diagnostics.AuditLog.Category));
+        Assert.Equal($"security.replay_refused client_assertion client={JwtClient}", line);
     }
 
     [Fact]

@@ -40,6 +40,30 @@ public class UserSecretHasherTests
         Assert.True(UserSecretHasher.Verify("4711", hash));
     }
 
+    /// <summary>Made by Python's hashlib.pbkdf2_hmac("sha256", b"4711", b"0123456789abcdef", 100000), the format of earlier versions.</summary>
+    private const string EarlierVersionHash = "pbkdf2-sha256$100000$MDEyMzQ1Njc4OWFiY2RlZg==$PUXtLMO37ihQZKQYld/IO4dFLinkSwWqxgGhw1XusNY=";
+
+    [Fact]
+    public void A_hash_of_an_earlier_version_is_a_hash_and_verifies_its_secret_only()
+    {
+        Assert.True(UserSecretHasher.IsHash(EarlierVersionHash));
+        Assert.True(UserSecretHasher.Verify("4711", EarlierVersionHash));
+        Assert.False(UserSecretHasher.Verify("4712", EarlierVersionHash));
+        Assert.False(UserSecretHasher.Verify(EarlierVersionHash, EarlierVersionHash));
+    }
+
+    [Theory]
+    [InlineData("pbkdf2-sha256$100000$MDEyMzQ1Njc4OWFiY2RlZg==$")]
+    [InlineData("pbkdf2-sha256$100000$c2FsdA==$aGFzaA==")]
+    [InlineData("pbkdf2-sha256$10$MDEyMzQ1Njc4OWFiY2RlZg==$PUXtLMO37ihQZKQYld/IO4dFLinkSwWqxgGhw1XusNY=")]
+    [InlineData("pbkdf2-sha256$100000$$PUXtLMO37ihQZKQYld/IO4dFLinkSwWqxgGhw1XusNY=")]
+    [InlineData("pbkdf2-sha256$100000$not base64$PUXtLMO37ihQZKQYld/IO4dFLinkSwWqxgGhw1XusNY=")]
+    public void A_truncated_or_hand_made_earlier_version_hash_matches_nothing(string hash)
+    {
+        Assert.False(UserSecretHasher.Verify("", hash));
+        Assert.False(UserSecretHasher.Verify("4711", hash));
+    }
+
     [Fact]
     public void Tampered_hash_does_not_verify()
     {
@@ -53,7 +77,6 @@ public class UserSecretHasherTests
     [InlineData("")]
     [InlineData("1234")]
     [InlineData("hunter2")]
-    [InlineData("pbkdf2-sha256$100000$c2FsdA==$aGFzaA==")]
     [InlineData("AQAAAA==")]
     [InlineData("not base64 at all, but long enough to pass the length check of the format for sure!!")]
     public void Garbage_is_not_a_hash_and_matches_nothing(string value)

@@ -1,12 +1,16 @@
 // Runs one CIBA flow with openid-client v6 and prints the outcome as one line of JSON.
-// Usage: node ciba-flow.mjs <issuer> <client_id> <client_secret> <login_hint> [binding_message] [ping_port]
+// Usage: node ciba-flow.mjs <issuer> <client_id> <client_secret> <login_hint> [binding_message] [ping_port] [--default-client-auth]
 // With a ping port, the script is a ping client: it listens on 127.0.0.1:<ping_port>/cb, sends a
 // client_notification_token, waits for the ping (checking its bearer token and auth_req_id), then redeems.
+// With --default-client-auth the library authenticates the client its own default way (client_secret_post), as a
+// relying party that passes only its secret does; otherwise with HTTP Basic (client_secret_basic).
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 
-const [issuer, clientId, clientSecret, loginHint, bindingMessage = 'openid-client interop', pingPort] = process.argv.slice(2);
+const flags = process.argv.slice(2).filter((argument) => argument.startsWith('--'));
+const [issuer, clientId, clientSecret, loginHint, bindingMessage = 'openid-client interop', pingPort] =
+  process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
 
 function listenForPing(port, expectedToken) {
   let resolvePing;
@@ -24,9 +28,10 @@ function listenForPing(port, expectedToken) {
 }
 
 try {
-  const config = await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(clientSecret), {
-    execute: [client.allowInsecureRequests],
-  });
+  const options = { execute: [client.allowInsecureRequests] };
+  const config = flags.includes('--default-client-auth')
+    ? await client.discovery(new URL(issuer), clientId, clientSecret, undefined, options)
+    : await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(clientSecret), options);
 
   const parameters = { scope: 'openid profile email', login_hint: loginHint, binding_message: bindingMessage };
   let ping = null;
