@@ -1,3 +1,4 @@
+using Backchannel.Abstractions;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

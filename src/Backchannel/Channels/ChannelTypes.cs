@@ -1,3 +1,5 @@
+using Backchannel.Abstractions;
+
 namespace Backchannel.Channels;
 
 /// <summary>The settings of one channel instance, whatever its type.</summary>

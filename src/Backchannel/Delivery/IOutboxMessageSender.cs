@@ -1,3 +1,4 @@
+using Backchannel.Abstractions;
 using Backchannel.Domain;
 
 namespace Backchannel.Delivery;

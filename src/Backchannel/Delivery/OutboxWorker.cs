@@ -199,7 +199,7 @@ public sealed partial class OutboxWorker(
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                result = DeliveryResult.FromException(ex);
+                result = DeliveryFailures.FromException(ex);
             }
 
             var attempts = message.Attempts + 1;

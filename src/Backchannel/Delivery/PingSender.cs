@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Backchannel.Abstractions;
 using Backchannel.Domain;
 using Backchannel.Protocol;
 

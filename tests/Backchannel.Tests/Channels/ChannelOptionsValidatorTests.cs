@@ -1,3 +1,4 @@
+using Backchannel.Abstractions;
 using Backchannel.Channels;
 using Backchannel.Delivery;
 using Backchannel.Hosting;

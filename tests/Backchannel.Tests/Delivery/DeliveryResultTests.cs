@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Backchannel.Abstractions;
 using Backchannel.Delivery;
 
 namespace Backchannel.Tests;
@@ -82,8 +83,8 @@ public class DeliveryResultTests
     [Fact]
     public void Timeouts_and_connection_errors_are_retried()
     {
-        Assert.Equal(new DeliveryResult(DeliveryStatus.RetryLater, "timeout"), DeliveryResult.FromException(new TaskCanceledException()));
-        var failure = DeliveryResult.FromException(new HttpRequestException("Connection refused"));
+        Assert.Equal(new DeliveryResult(DeliveryStatus.RetryLater, "timeout"), DeliveryFailures.FromException(new TaskCanceledException()));
+        var failure = DeliveryFailures.FromException(new HttpRequestException("Connection refused"));
         Assert.Equal(DeliveryStatus.RetryLater, failure.Status);
         Assert.Equal("Connection refused", failure.Detail);
     }

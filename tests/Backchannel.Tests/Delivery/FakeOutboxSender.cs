@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Backchannel.Abstractions;
 using Backchannel.Delivery;
 using Backchannel.Domain;
 

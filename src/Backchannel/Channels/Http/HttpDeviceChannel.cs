@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Backchannel.Abstractions;
 using Backchannel.Delivery;
 using Backchannel.Protocol;
 using Microsoft.Extensions.DependencyInjection;

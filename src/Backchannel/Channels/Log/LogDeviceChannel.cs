@@ -1,3 +1,4 @@
+using Backchannel.Abstractions;
 using Backchannel.Channels.Http;
 using Backchannel.Delivery;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,6 @@
-using Polly.CircuitBreaker;
-using Polly.Timeout;
+namespace Backchannel.Abstractions;
 
-namespace Backchannel.Delivery;
-
+/// <summary>What became of one attempt to deliver a message (a device notification, a ping, a push).</summary>
 public enum DeliveryStatus
 {
     Delivered,
@@ -36,12 +34,4 @@ public readonly record struct DeliveryResult(DeliveryStatus Status, string? Deta
 
         return new DeliveryResult(DeliveryStatus.Rejected, code is >= 300 and < 400 ? detail + " (redirects are not followed)" : detail);
     }
-
-    /// <summary>A failed attempt is transient: a timeout, a connection error, or the destination's circuit is open (try after it closes).</summary>
-    public static DeliveryResult FromException(Exception exception) => exception switch
-    {
-        BrokenCircuitException => new(DeliveryStatus.RetryLater, "the destination keeps failing; its circuit is open"),
-        TimeoutRejectedException or TaskCanceledException or OperationCanceledException => new(DeliveryStatus.RetryLater, "timeout"),
-        _ => new(DeliveryStatus.RetryLater, exception.Message),
-    };
 }

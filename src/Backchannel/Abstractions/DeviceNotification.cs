@@ -1,6 +1,6 @@
 using Backchannel.Domain;
 
-namespace Backchannel.Channels;
+namespace Backchannel.Abstractions;
 
 /// <summary>What an authentication device is told about a new request.</summary>
 public sealed record DeviceNotification(AuthenticationRequest Request, string? ClientName);

@@ -1,6 +1,4 @@
-using Backchannel.Delivery;
-
-namespace Backchannel.Channels;
+namespace Backchannel.Abstractions;
 
 /// <summary>
 /// A way to reach the user's authentication device. The provider calls it off the request path, from the outbox, with
