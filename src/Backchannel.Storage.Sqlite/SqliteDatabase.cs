@@ -20,7 +20,7 @@ internal sealed partial class SqliteDatabase : IDisposable
 
     private readonly string _connectionString;
     private readonly ILogger<SqliteDatabase> _logger;
-    private readonly BlockingCollection<WriteOperation> _queue = new(new ConcurrentQueue<WriteOperation>());
+    private readonly WriteQueue<WriteOperation> _queue = new(MaxBatchSize);
     private readonly ConcurrentBag<SqliteSession> _readers = [];
     private readonly Lock _openLock = new();
     private SqliteSession? _writer;
@@ -147,16 +147,9 @@ internal sealed partial class SqliteDatabase : IDisposable
     public Task<T> WriteAsync<T>(Func<SqliteSession, T> operation)
     {
         var write = new WriteOperation<T>(operation);
-        try
-        {
-            _queue.Add(write);
-        }
-        catch (InvalidOperationException)
-        {
-            throw new ObjectDisposedException(nameof(SqliteDatabase), "The store is shutting down.");
-        }
-
-        return write.Task;
+        return _queue.TryAdd(write)
+            ? write.Task
+            : throw new ObjectDisposedException(nameof(SqliteDatabase), "The store is shutting down.");
     }
 
     /// <summary>Runs a read on a pooled reader connection, on the calling thread.</summary>
@@ -200,14 +193,8 @@ internal sealed partial class SqliteDatabase : IDisposable
         var batch = new List<WriteOperation>(MaxBatchSize);
         try
         {
-            foreach (var first in _queue.GetConsumingEnumerable())
+            while (_queue.TryTakeBatch(batch))
             {
-                batch.Add(first);
-                while (batch.Count < MaxBatchSize && _queue.TryTake(out var next))
-                {
-                    batch.Add(next);
-                }
-
                 ExecuteBatch(batch);
                 batch.Clear();
             }
@@ -351,7 +338,7 @@ internal sealed partial class SqliteDatabase : IDisposable
             _disposed = true;
         }
 
-        _queue.CompleteAdding();
+        _queue.Complete();
         _writerThread?.Join(TimeSpan.FromSeconds(10));
         _writer?.Dispose();
         while (_readers.TryTake(out var reader))
@@ -359,7 +346,6 @@ internal sealed partial class SqliteDatabase : IDisposable
             reader.Dispose();
         }
 
-        _queue.Dispose();
         _processLock?.Dispose();
     }
 

@@ -9,12 +9,14 @@ namespace Backchannel.Grants;
 
 /// <summary>
 /// The CIBA grant (urn:openid:params:grant-type:ciba) for poll and ping clients: authorization_pending and slow_down
-/// while the user decides, then the tokens, once.
+/// while the user decides, then the tokens, once. With long polling (<see cref="LongPolls"/>) a poll of a pending request
+/// is held until the user decides or the time is up.
 /// </summary>
 public sealed class CibaGrantHandler(
     IAuthenticationRequestStore requests,
     TokenIssuer tokens,
     RequestEvents events,
+    LongPolls longPolls,
     IOptions<TokenOptions> options,
     TimeProvider time)
 {
@@ -34,6 +36,7 @@ public sealed class CibaGrantHandler(
         var request = await requests.FindByAuthReqIdHashAsync(hash, cancellationToken);
 
         // A request changes under us only by a concurrent decision, poll or redemption: decide again on what is stored now.
+        var held = false;
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = time.GetUtcNow();
@@ -43,9 +46,34 @@ public sealed class CibaGrantHandler(
                 case CibaGrantOutcome.Error:
                     return decision.Error!;
 
+                case CibaGrantOutcome.Poll when held:
+                    return CibaGrantRules.AuthorizationPending;
+
                 case CibaGrantOutcome.Poll:
                     var poll = await requests.RecordPollAsync(request!, now, cancellationToken);
-                    return poll.SlowDown ? CibaGrantRules.SlowDown(poll.IntervalSeconds) : CibaGrantRules.AuthorizationPending;
+                    if (poll.SlowDown)
+                    {
+                        return CibaGrantRules.SlowDown(poll.IntervalSeconds);
+                    }
+
+                    using (var watch = longPolls.TryWatch(request!.Id))
+                    {
+                        if (watch is null)
+                        {
+                            return CibaGrantRules.AuthorizationPending;
+                        }
+
+                        // Read again once watched: a decision that landed since the first read is not waited for.
+                        request = await requests.FindAsync(request.Id, cancellationToken);
+                        if (request is { Status: AuthenticationRequestStatus.Pending })
+                        {
+                            await longPolls.WaitAsync(watch, request.ExpiresAt, cancellationToken);
+                            request = await requests.FindAsync(request.Id, cancellationToken);
+                        }
+                    }
+
+                    held = true;
+                    continue;
 
                 case CibaGrantOutcome.Issue:
                     var issued = await tokens.IssueAsync(new TokenGrant

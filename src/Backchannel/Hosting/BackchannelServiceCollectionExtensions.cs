@@ -236,6 +236,8 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<BackchannelAuthenticationHandler>();
         services.AddSingleton<CibaGrantHandler>();
+        services.AddSingleton<LongPolls>();
+        services.AddHostedService(provider => provider.GetRequiredService<LongPolls>());
         services.AddSingleton<RefreshTokenGrantHandler>();
         services.AddSingleton<TokenRequestHandler>();
     }

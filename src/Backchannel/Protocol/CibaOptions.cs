@@ -32,6 +32,15 @@ public sealed class CibaOptions
     /// <summary>Authentication requests accepted per user and minute (protection against push bombing); 0 turns the limit off.</summary>
     public int MaxRequestsPerUserPerMinute { get; set; } = 10;
 
+    /// <summary>
+    /// Long polling at /token: a poll of a pending request is held up to this many seconds and answered as soon as the
+    /// user decides (or with authorization_pending when the time is up); 0 (the default) answers at once. At most 30.
+    /// </summary>
+    public int LongPollSeconds { get; set; }
+
+    /// <summary>The longest long poll: the spec's "answer within 30 s".</summary>
+    public const int MaxLongPollSeconds = 30;
+
     /// <summary>How long after its expiry an ID token is still accepted as <c>id_token_hint</c>.</summary>
     public int IdTokenHintMaxAgeSeconds { get; set; } = 86400;
 
@@ -93,6 +102,11 @@ public sealed class CibaOptionsValidator : IValidateOptions<CibaOptions>
             {
                 errors.Add($"Backchannel:Ciba:{setting} must be 0 (no limit) or more.");
             }
+        }
+
+        if (ciba.LongPollSeconds is < 0 or > CibaOptions.MaxLongPollSeconds)
+        {
+            errors.Add($"Backchannel:Ciba:LongPollSeconds must be between 0 (off) and {CibaOptions.MaxLongPollSeconds}.");
         }
 
         if (!ciba.EffectiveScopes.Contains(Protocol.Scopes.OpenId))
