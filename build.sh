@@ -15,6 +15,20 @@ need_node() {
   fi
 }
 
+need_postgres() {
+  if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+    echo "==> Installing PostgreSQL from Debian (needed by the PostgreSQL store tests)"
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql; else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; fi
+  fi
+}
+
+need_haproxy() {
+  if [ ! -x /usr/sbin/haproxy ]; then
+    echo "==> Installing haproxy from Debian (needed by the multi-node tests)"
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy; else sudo apt-get update -qq && sudo apt-get install -y -qq haproxy; fi
+  fi
+}
+
 npm_install() {
   local dir=$1
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
@@ -33,6 +47,8 @@ case "${1:-help}" in
   test)
     shift
     need_node
+    need_postgres
+    need_haproxy
     npm_install tests/interop/openid-client
     dotnet build Backchannel.slnx -c "$configuration" -nologo -clp:ErrorsOnly
     dotnet test Backchannel.slnx -c "$configuration" --no-build -nologo "$@"

@@ -7,6 +7,10 @@ if (backchannel.StorageProvider == StorageProviders.Sqlite)
 {
     backchannel.UseSqlite();
 }
+else if (backchannel.StorageProvider == StorageProviders.Postgres)
+{
+    backchannel.UsePostgres();
+}
 
 var app = builder.Build();
 return await app.RunBackchannelAsync();

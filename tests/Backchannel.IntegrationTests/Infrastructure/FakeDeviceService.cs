@@ -190,8 +190,28 @@ internal sealed class FakeDeviceService : IAsyncDisposable
 
         if (AutoDecision is { } decision)
         {
-            // Like a device: answer the notification first, call back a moment later.
-            _ = Task.Run(async () => await DecideAsync(notification, new { status = decision }));
+            // Like a device: answer the notification first, call back a moment later, and again while the provider (or
+            // the balancer in front of it) does not answer or answers 5xx.
+            _ = Task.Run(async () =>
+            {
+                for (var attempt = 0; attempt < 40; attempt++)
+                {
+                    try
+                    {
+                        using var answer = await DecideAsync(notification, new { status = decision });
+                        if ((int)answer.StatusCode < 500)
+                        {
+                            return;
+                        }
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                    {
+                        // No answer: try again.
+                    }
+
+                    await Task.Delay(250);
+                }
+            });
         }
 
         lock (_received)

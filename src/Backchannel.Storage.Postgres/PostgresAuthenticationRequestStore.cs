@@ -1,0 +1,314 @@
+using System.Globalization;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Npgsql;
+using static Backchannel.Storage.Postgres.PostgresParameter;
+
+namespace Backchannel.Storage.Postgres;
+
+/// <summary>
+/// Requests in PostgreSQL, shared by every node. Each transition of <see cref="RequestTransitions"/> is one statement: a
+/// conditional UPDATE on the status it leaves, with its effects (the pending count, the client's notification, a refresh
+/// token) written by data-modifying CTEs fed by the UPDATE's RETURNING, so that they exist exactly when the transition
+/// happened, in the same implicit transaction and round trip. Where the effects are made by the caller from the request
+/// (a decision, a failure), the request is read first and the effects made from it as the transition will leave it; the
+/// conditional statement still decides, and a node that loses the race writes nothing.
+/// Poll times live in the row (<c>last_polled_at</c>): one UPDATE applies the interval rule, whichever node a poll reaches.
+/// </summary>
+internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase database) : IAuthenticationRequestStore
+{
+    private const string Columns =
+        "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
+        "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, " +
+        "decided_at, acr, amr, auth_req_id_sealed";
+
+    /// <summary>
+    /// <see cref="AuthenticationRequestStatus.Pending"/> as the statements that use the partial indexes on pending requests
+    /// spell it: a constant, as in the indexes' predicates (a parameter would keep a generic plan off them).
+    /// </summary>
+    private static readonly string Pending = ((int)AuthenticationRequestStatus.Pending).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>How many columns <see cref="Map"/> reads.</summary>
+    private const int ColumnCount = 21;
+
+    private const string InsertColumns =
+        "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
+        "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, auth_req_id_sealed";
+
+    /// <summary>
+    /// Counts the client's new pending request unless it is at <c>$2</c> (0: no limit), and only then stores the request
+    /// and its device notification: nothing at all when the count refuses, or when the request cannot be stored.
+    /// </summary>
+    private static readonly string Create =
+        "WITH counted AS (INSERT INTO client_pending AS p (client_id, pending) VALUES ($1, 1) ON CONFLICT (client_id) DO UPDATE " +
+        "SET pending = p.pending + 1 WHERE $2 = 0 OR p.pending < $2 RETURNING 1), " +
+        $"request AS (INSERT INTO auth_requests ({InsertColumns}) SELECT {PostgresSql.Parameters(3, 18)} FROM counted RETURNING 1) " +
+        PostgresOutboxStore.InsertFrom("request", 21);
+
+    private static readonly string InsertMessage = PostgresOutboxStore.InsertFrom(null, 1);
+
+    private const string SelectByHash = "SELECT " + Columns + " FROM auth_requests WHERE auth_req_id_hash = $1";
+    private const string SelectById = "SELECT " + Columns + " FROM auth_requests WHERE id = $1";
+
+    private static readonly string ListPending =
+        "SELECT " + Columns + " FROM auth_requests WHERE subject = $1 AND status = " + Pending + " AND expires_at > $2 ORDER BY created_at, id LIMIT $3";
+
+    /// <summary>
+    /// The interval rule of <see cref="CibaGrantRules.Poll"/> in one UPDATE: sooner than the interval after the previous
+    /// poll is slow_down and grows the interval by <c>$3</c>. Every SET reads the row as it was; concurrent polls queue on
+    /// the row and each sees the one before, so exactly one of simultaneous polls is let through.
+    /// </summary>
+    private const string RecordPoll =
+        "UPDATE auth_requests SET " +
+        "last_poll_slowed_down = (last_polled_at IS NOT NULL AND $2 < last_polled_at + interval_seconds * 1000::bigint), " +
+        "interval_seconds = CASE WHEN last_polled_at IS NOT NULL AND $2 < last_polled_at + interval_seconds * 1000::bigint " +
+        "THEN interval_seconds + $3 ELSE interval_seconds END, " +
+        "last_polled_at = $2 WHERE id = $1 RETURNING last_poll_slowed_down, interval_seconds";
+
+    private static readonly string[] Decide = Variants((token, message) =>
+    {
+        var sql = "WITH decided AS (UPDATE auth_requests SET status = $1, decided_at = $2, acr = $3, amr = $4 WHERE id = $5 AND status = $6 " +
+                  "AND expires_at > $2 AND ($7::text IS NULL OR channel = $7) RETURNING " + Columns + "), " +
+                  "counted AS (UPDATE client_pending p SET pending = p.pending - 1 FROM decided c WHERE p.client_id = c.client_id AND p.pending > 0)";
+        var next = 8;
+        if (token)
+        {
+            sql += ", token AS (" + PostgresRefreshTokenStore.InsertFrom("decided", next) + ")";
+            next += PostgresRefreshTokenStore.InsertParameterCount;
+        }
+
+        if (message)
+        {
+            sql += ", message AS (" + PostgresOutboxStore.InsertFrom("decided", next) + ")";
+        }
+
+        return sql + " SELECT " + Columns + ", " + (message ? "(SELECT id FROM message)" : "NULL::bigint") + " FROM decided";
+    });
+
+    private static readonly string[] Fail = Variants((_, message) =>
+        "WITH failed AS (UPDATE auth_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = $4 RETURNING " + Columns + "), " +
+        "counted AS (UPDATE client_pending p SET pending = p.pending - 1 FROM failed c WHERE $5 AND p.client_id = c.client_id AND p.pending > 0)" +
+        (message ? ", message AS (" + PostgresOutboxStore.InsertFrom("failed", 6) + ")" : "") +
+        " SELECT " + Columns + ", " + (message ? "(SELECT id FROM message)" : "NULL::bigint") + " FROM failed");
+
+    private static readonly string[] Redeem = Variants((token, _) =>
+        "WITH redeemed AS (UPDATE auth_requests SET status = $1, redeemed_at = $2 WHERE id = $3 AND status = $4 AND expires_at > $2 RETURNING 1)" +
+        (token ? ", token AS (" + PostgresRefreshTokenStore.InsertFrom("redeemed", 5) + ")" : "") +
+        " SELECT count(*) FROM redeemed");
+
+    /// <summary>
+    /// Marks up to <c>$2</c> ping and push requests that expired undecided by <c>$1</c> told (skipping those another node
+    /// is claiming) and takes them out of their clients' pending counts.
+    /// </summary>
+    private static readonly string ClaimExpired =
+        "WITH claimed AS (UPDATE auth_requests SET expiry_notified = true WHERE id IN (SELECT id FROM auth_requests WHERE status = " + Pending +
+        " AND NOT expiry_notified AND delivery_mode <> 'poll' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) " +
+        "RETURNING " + Columns + "), counted AS (UPDATE client_pending p SET pending = greatest(0, p.pending - n.requests) " +
+        "FROM (SELECT client_id, count(*) AS requests FROM claimed GROUP BY client_id) n WHERE p.client_id = n.client_id) " +
+        "SELECT " + Columns + " FROM claimed ORDER BY expires_at, id";
+
+    /// <summary>Removes what expired or was redeemed before the cutoff; undecided requests whose expiry was not notified (poll) leave the count.</summary>
+    private const string DeleteExpired =
+        "WITH deleted AS (DELETE FROM auth_requests WHERE expires_at < $1 OR redeemed_at < $1 RETURNING client_id, status, expiry_notified), " +
+        "counted AS (UPDATE client_pending p SET pending = greatest(0, p.pending - n.requests) FROM (SELECT client_id, count(*) AS requests " +
+        "FROM deleted WHERE status = $2 AND NOT expiry_notified GROUP BY client_id) n WHERE p.client_id = n.client_id) " +
+        "SELECT count(*) FROM deleted";
+
+    public async Task<OutboxMessage?> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, int maxPendingForClient,
+        CancellationToken cancellationToken)
+    {
+        var id = await database.ScalarAsync<long?>(Create,
+        [
+            Text(request.ClientId), Integer(maxPendingForClient),
+            Text(request.Id), Bytes(request.AuthReqIdHash), Text(request.ClientId), Text(request.Subject), Text(request.Scope), Text(request.AcrValues),
+            Text(request.BindingMessage), Text(request.LoginHint), Text(request.AuthorizationDetails), Text(request.RequestContext),
+            Text(request.ClientNotificationToken), Text(request.DeliveryMode), Text(request.Channel), Integer((int)request.Status),
+            Time(request.CreatedAt), Time(request.ExpiresAt), Integer(request.IntervalSeconds), Bytes(request.SealedAuthReqId),
+            .. PostgresOutboxStore.Values(deviceNotification),
+        ], cancellationToken);
+        return id is { } stored ? deviceNotification with { Id = stored } : null;
+    }
+
+    public ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
+        new(database.QueryFirstAsync(SelectByHash, [Bytes(authReqIdHash)], Map, cancellationToken));
+
+    public ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken) =>
+        new(database.QueryFirstAsync(SelectById, [Text(id)], Map, cancellationToken));
+
+    public async Task<IReadOnlyList<AuthenticationRequest>> ListPendingForSubjectAsync(string subject, DateTimeOffset now, int max,
+        CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            ListPending, [Text(subject), Time(now), Integer(max)], Map, cancellationToken);
+
+    public async ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = await database.QueryFirstValueAsync(RecordPoll, [Text(request.Id), Time(now), Integer(CibaGrantRules.SlowDownIncrementSeconds)],
+            static reader => new PollResult(reader.GetBoolean(0), reader.GetInt32(1)), cancellationToken);
+        // A request removed meanwhile has no interval to grow: the poll is answered from what was read.
+        return result ?? CibaGrantRules.Poll(null, request.IntervalSeconds, now);
+    }
+
+    public async Task<DecisionResult> DecideAsync(Decision decision, DateTimeOffset now, Func<AuthenticationRequest, DecisionEffects> effects,
+        CancellationToken cancellationToken)
+    {
+        var current = await FindAsync(decision.TransactionId, cancellationToken);
+        if (Refusal(current, decision, now) is { } refused)
+        {
+            return new DecisionResult(refused);
+        }
+
+        var status = RequestTransitions.DecidedTo(decision.Approved);
+        var (notification, refreshToken) = effects(current! with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr });
+        var decided = await database.QueryFirstAsync(Decide[Variant(refreshToken is not null, notification is not null)],
+        [
+            Integer((int)status), Time(now), Text(decision.Acr), TextArray(decision.Amr), Text(decision.TransactionId),
+            Integer((int)RequestTransitions.DecidedFrom), Text(decision.Channel),
+            .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
+            .. notification is null ? [] : PostgresOutboxStore.Values(notification),
+        ], MapWithMessage, cancellationToken);
+
+        if (decided is null)
+        {
+            // Another decision (or a failure) was recorded between the read and the update, maybe on another node.
+            return new DecisionResult(Refusal(await FindAsync(decision.TransactionId, cancellationToken), decision, now) ?? DecisionOutcome.AlreadyDecided);
+        }
+
+        return new DecisionResult(DecisionOutcome.Decided, decided.Request, notification is null ? null : notification with { Id = decided.MessageId!.Value });
+    }
+
+    /// <summary>Why <paramref name="decision"/> cannot decide <paramref name="current"/> at <paramref name="now"/>; null when it can.</summary>
+    private static DecisionOutcome? Refusal(AuthenticationRequest? current, Decision decision, DateTimeOffset now) =>
+        current is null || (decision.Channel is not null && current.Channel != decision.Channel) ? DecisionOutcome.NotFound // nothing to another channel
+        : current.Status != RequestTransitions.DecidedFrom ? DecisionOutcome.AlreadyDecided
+        : current.IsExpired(now) ? DecisionOutcome.Expired
+        : null;
+
+    public async Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken) =>
+        await database.ScalarAsync<long>(Redeem[Variant(refreshToken is not null, false)],
+        [
+            Integer((int)AuthenticationRequestStatus.Redeemed), Time(now), Text(id), Integer((int)RequestTransitions.RedeemedFrom),
+            .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
+        ], cancellationToken) == 1;
+
+    public async Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("UPDATE auth_requests SET status = $1, redeemed_at = $2 WHERE id = $3 AND status = $4",
+            [Integer((int)AuthenticationRequestStatus.Redeemed), Time(now), Text(id), Integer((int)RequestTransitions.RedeemedFrom)],
+            cancellationToken) == 1;
+
+    public async Task<FailureResult?> FailAsync(string id, FailureCause cause, DateTimeOffset now, Func<AuthenticationRequest, OutboxMessage?> notification,
+        CancellationToken cancellationToken)
+    {
+        var from = RequestTransitions.FailedFrom(cause);
+        var current = await FindAsync(id, cancellationToken);
+        if (current is null || current.Status != from)
+        {
+            return null;
+        }
+
+        var message = notification(current with { Status = AuthenticationRequestStatus.Failed, DecidedAt = now });
+        var failed = await database.QueryFirstAsync(Fail[Variant(false, message is not null)],
+        [
+            Integer((int)AuthenticationRequestStatus.Failed), Time(now), Text(id), Integer((int)from),
+            Boolean(from == AuthenticationRequestStatus.Pending),
+            .. message is null ? [] : PostgresOutboxStore.Values(message),
+        ], MapWithMessage, cancellationToken);
+
+        // Null: the request moved on meanwhile (decided, failed), maybe on another node.
+        return failed is null ? null : new FailureResult(failed.Request, message is null ? null : message with { Id = failed.MessageId!.Value });
+    }
+
+    public Task<IReadOnlyList<FailureResult>> ClaimExpiredForNotificationAsync(DateTimeOffset now, int max,
+        Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken) =>
+        // Background work: a transaction of three round trips (claim, notifications, commit), so that the notifications
+        // are made from the claimed requests and stored with the claim, or neither is.
+        database.RunAsync<IReadOnlyList<FailureResult>>(async (connection, token) =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(token);
+            var claimed = new List<AuthenticationRequest>();
+            await using (var command = PostgresDatabase.Command(connection, ClaimExpired, Time(now), Integer(max)))
+            await using (var reader = await command.ExecuteReaderAsync(token))
+            {
+                while (await reader.ReadAsync(token))
+                {
+                    claimed.Add(Map(reader));
+                }
+            }
+
+            var messages = claimed.Select(notification).ToList();
+            var stored = await InsertAsync(connection, transaction, messages.OfType<OutboxMessage>().ToList(), token);
+            var results = new List<FailureResult>(claimed.Count);
+            for (int i = 0, next = 0; i < claimed.Count; i++)
+            {
+                results.Add(new FailureResult(claimed[i], messages[i] is null ? null : stored[next++]));
+            }
+
+            await transaction.CommitAsync(token);
+            return results;
+        }, cancellationToken);
+
+    /// <summary>Stores <paramref name="messages"/> in <paramref name="transaction"/>, in one round trip; them with their ids.</summary>
+    private static async Task<List<OutboxMessage>> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        List<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        var stored = new List<OutboxMessage>(messages.Count);
+        if (messages.Count == 0)
+        {
+            return stored;
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var message in messages)
+        {
+            batch.BatchCommands.Add(PostgresDatabase.BatchCommand(InsertMessage, PostgresOutboxStore.Values(message)));
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        foreach (var message in messages)
+        {
+            await reader.ReadAsync(cancellationToken);
+            stored.Add(message with { Id = reader.GetInt64(0) });
+            await reader.NextResultAsync(cancellationToken);
+        }
+
+        return stored;
+    }
+
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        (int)await database.ScalarAsync<long>(DeleteExpired, [Time(cutoff), Integer((int)AuthenticationRequestStatus.Pending)], cancellationToken);
+
+    /// <summary>The index of a statement variant: with or without a refresh token, with or without a notification.</summary>
+    private static int Variant(bool token, bool message) => (token ? 2 : 0) + (message ? 1 : 0);
+
+    private static string[] Variants(Func<bool, bool, string> build) => [build(false, false), build(false, true), build(true, false), build(true, true)];
+
+    private static AuthenticationRequest Map(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        AuthReqIdHash = r.GetBytes(1),
+        ClientId = r.GetString(2),
+        Subject = r.GetString(3),
+        Scope = r.GetString(4),
+        AcrValues = r.GetNullableString(5),
+        BindingMessage = r.GetNullableString(6),
+        LoginHint = r.GetNullableString(7),
+        AuthorizationDetails = r.GetNullableString(8),
+        RequestContext = r.GetNullableString(9),
+        ClientNotificationToken = r.GetNullableString(10),
+        DeliveryMode = r.GetString(11),
+        Channel = r.GetString(12),
+        Status = (AuthenticationRequestStatus)r.GetInt32(13),
+        CreatedAt = r.GetTime(14),
+        ExpiresAt = r.GetTime(15),
+        IntervalSeconds = r.GetInt32(16),
+        DecidedAt = r.GetNullableTime(17),
+        Acr = r.GetNullableString(18),
+        Amr = r.GetNullableStrings(19),
+        SealedAuthReqId = r.GetNullableBytes(20),
+    };
+
+    private static Changed MapWithMessage(NpgsqlDataReader reader) =>
+        new(Map(reader), reader.IsDBNull(ColumnCount) ? null : reader.GetInt64(ColumnCount));
+
+    /// <summary>A request as a transition left it, and the id of the notification stored with it.</summary>
+    private sealed record Changed(AuthenticationRequest Request, long? MessageId);
+}

@@ -1,0 +1,42 @@
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Npgsql;
+using static Backchannel.Storage.Postgres.PostgresParameter;
+
+namespace Backchannel.Storage.Postgres;
+
+/// <summary>Registered clients: metadata as the provider wrote it (text, so that it reads back byte for byte) and secret hashes.</summary>
+internal sealed class PostgresClientStore(PostgresDatabase database) : IClientStore
+{
+    private const string Columns = "client_id, metadata, secret_hash, source, created_at, updated_at";
+
+    public ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken) =>
+        new(database.QueryFirstAsync("SELECT " + Columns + " FROM clients WHERE client_id = $1", [Text(clientId)], Map, cancellationToken));
+
+    public async Task<IReadOnlyList<StoredClient>> ListAsync(CancellationToken cancellationToken) =>
+        await database.QueryAsync("SELECT " + Columns + " FROM clients ORDER BY client_id", [], Map, cancellationToken);
+
+    public Task UpsertAsync(StoredClient client, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "INSERT INTO clients (" + Columns + ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET " +
+            "metadata = excluded.metadata, secret_hash = excluded.secret_hash, source = excluded.source, updated_at = excluded.updated_at",
+            [Text(client.ClientId), Text(client.Metadata), Bytes(client.SecretHash), Text(client.Source), Time(client.CreatedAt), Time(client.UpdatedAt)],
+            cancellationToken);
+
+    public async Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("DELETE FROM clients WHERE client_id = $1", [Text(clientId)], cancellationToken) == 1;
+
+    public async Task<IReadOnlyList<string>> DeleteFromSourceExceptAsync(string source, IReadOnlyList<string> keep, CancellationToken cancellationToken) =>
+        await database.QueryAsync("DELETE FROM clients WHERE source = $1 AND client_id <> ALL ($2) RETURNING client_id",
+            [Text(source), TextArray(keep)], reader => reader.GetString(0), cancellationToken);
+
+    private static StoredClient Map(NpgsqlDataReader r) => new()
+    {
+        ClientId = r.GetString(0),
+        Metadata = r.GetString(1),
+        SecretHash = r.GetNullableBytes(2),
+        Source = r.GetString(3),
+        CreatedAt = r.GetTime(4),
+        UpdatedAt = r.GetTime(5),
+    };
+}

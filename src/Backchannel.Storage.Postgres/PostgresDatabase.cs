@@ -1,0 +1,183 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Backchannel.Storage.Postgres;
+
+/// <summary>
+/// The stores' way to the database: one pooled <see cref="NpgsqlDataSource"/> per process (owned here, disposed with the
+/// container, not registered as a service of its own so that a host's own data source is left alone). Each operation
+/// takes a connection from the pool for one round trip (statements are prepared per connection automatically) and
+/// turns a database that cannot be reached into <see cref="Abstractions.StoreUnavailableException"/>.
+/// </summary>
+internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDatabase(PostgresConnectionSettings settings, ILoggerFactory loggerFactory)
+    {
+        Settings = settings;
+        _dataSource = settings.BuildDataSource(loggerFactory);
+    }
+
+    public PostgresConnectionSettings Settings { get; }
+
+    /// <summary>Runs one statement; the rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = Command(sql, parameters);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>Runs one statement; the first column of its first row (default when there is none, or it is null).</summary>
+    public async Task<T?> ScalarAsync<T>(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = Command(sql, parameters);
+            return await command.ExecuteScalarAsync(cancellationToken) is T value ? value : default;
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>Runs one statement; its first row, mapped, or null.</summary>
+    public async Task<T?> QueryFirstAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            await using var command = Command(sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? map(reader) : null;
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>Runs one statement; its first row, mapped to a value, or null.</summary>
+    public async Task<T?> QueryFirstValueAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken)
+        where T : struct
+    {
+        try
+        {
+            await using var command = Command(sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? map(reader) : null;
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>Runs one statement; every row, mapped.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = Command(sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(map(reader));
+            }
+
+            return rows;
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs statements in one round trip as one implicit transaction (a batch without error barriers: a failing statement
+    /// rolls back those before it and skips those after it); the rows they changed, in all.
+    /// </summary>
+    public async Task<int> ExecuteBatchAsync(IEnumerable<(string Sql, NpgsqlParameter[] Parameters)> statements, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var batch = _dataSource.CreateBatch();
+            foreach (var (sql, parameters) in statements)
+            {
+                batch.BatchCommands.Add(BatchCommand(sql, parameters));
+            }
+
+            return await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on one connection of the pool (a transaction of several round trips, a session lock).</summary>
+    public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            return await work(connection, cancellationToken);
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>A connection of the pool, for the caller to keep and dispose (a session-level lock held across calls).</summary>
+    public async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        {
+            throw PostgresFailures.Unavailable(Settings, ex);
+        }
+    }
+
+    /// <summary>A command on <paramref name="connection"/> (inside <see cref="RunAsync{T}"/>).</summary>
+    public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    /// <summary>A statement of a batch.</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private NpgsqlCommand Command(string sql, NpgsqlParameter[] parameters)
+    {
+        var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
+}

@@ -1,0 +1,54 @@
+namespace Backchannel.Tests.Storage.Contract;
+
+// The store contracts run against the PostgreSQL engine, each test in a database of its own (PostgresStoreEngine) on the
+// server PostgresServer starts.
+
+public sealed class PostgresAuthenticationRequestStoreTests : AuthenticationRequestStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresOutboxStoreTests : OutboxStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresRefreshTokenStoreTests : RefreshTokenStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresReplayCacheTests : ReplayCacheContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresRevokedAccessTokenStoreTests : RevokedAccessTokenStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresKeyStoreTests : KeyStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresUserStoreTests : UserStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresClientStoreTests : ClientStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresStoreLockTests : StoreLockContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresStoreLifecycleTests : StoreLifecycleContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}

@@ -1,0 +1,399 @@
+using System.Net;
+using System.Net.Sockets;
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Backchannel.Protocol;
+using Backchannel.Storage.Postgres;
+using Npgsql;
+
+namespace Backchannel.Tests.Storage;
+
+/// <summary>
+/// The PostgreSQL engine as many nodes use it, what the store contracts (one instance at a time) cannot see: two store
+/// instances on one database (two nodes) racing, migrations from nodes starting together, and a database that cannot be
+/// reached (<see cref="StoreUnavailableException"/>, never an Npgsql exception, so that the endpoints answer 503).
+/// </summary>
+public sealed class PostgresEngineTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2030, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
+
+    private readonly PostgresStoreEngine _engine = new();
+    private Stores _a = null!;
+    private Stores _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await _engine.OpenNodeAsync();
+        _b = await _engine.OpenNodeAsync();
+    }
+
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    /// <summary>Node A for even <paramref name="i"/>, node B for odd.</summary>
+    private Stores Node(int i) => i % 2 == 0 ? _a : _b;
+
+    private static async Task<AuthenticationRequest> PendingAsync(Stores node, string deliveryMode = DeliveryModes.Poll, string clientId = "client-a")
+    {
+        var request = StoreData.Request(Now, deliveryMode: deliveryMode, clientId: clientId);
+        Assert.NotNull(await node.Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), 0, CancellationToken.None));
+        return request;
+    }
+
+    private static async Task<IReadOnlyList<OutboxMessage>> OutboxAsync(Stores node)
+    {
+        var messages = await node.Outbox.ClaimDueAsync("inspector", Now.AddMinutes(1), TimeSpan.FromMinutes(1), 10_000, CancellationToken.None);
+        await node.Outbox.ReleaseLeasesAsync("inspector", CancellationToken.None);
+        return messages;
+    }
+
+    // two nodes racing
+
+    [Fact]
+    public async Task Twenty_concurrent_decisions_over_two_nodes_have_one_winner_and_one_notification()
+    {
+        var request = await PendingAsync(_a, DeliveryModes.Ping);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => Node(i).Requests.DecideAsync(
+            new Decision(request.Id, i % 3 != 0, $"acr-{i}", null, "test"), Now,
+            decided => new DecisionEffects(StoreData.ClientNotification(decided, Now), null), CancellationToken.None))));
+
+        var winner = Assert.Single(results, r => r.Outcome == DecisionOutcome.Decided);
+        Assert.Equal(19, results.Count(r => r.Outcome == DecisionOutcome.AlreadyDecided));
+        foreach (var node in new[] { _a, _b })
+        {
+            var stored = await node.Requests.FindAsync(request.Id, CancellationToken.None);
+            Assert.Equal(winner.Request!.Status, stored!.Status);
+            Assert.Equal(winner.Request.Acr, stored.Acr);
+        }
+
+        var ping = Assert.Single(await OutboxAsync(_b), m => m.Kind == OutboxKind.Ping);
+        Assert.Equal(winner.Notification!.Id, ping.Id);
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_redemptions_over_two_nodes_have_one_winner_and_store_one_refresh_token()
+    {
+        var request = await PendingAsync(_a);
+        Assert.Equal(DecisionOutcome.Decided,
+            (await _b.Requests.DecideAsync(StoreData.Approval(request), Now, _ => DecisionEffects.None, CancellationToken.None)).Outcome);
+        var tokens = Enumerable.Range(0, 20).Select(i => StoreData.RefreshToken(Now, $"family-{i}")).ToList();
+
+        var results = await Task.WhenAll(tokens.Select((token, i) => Task.Run(() =>
+            Node(i).Requests.RedeemAsync(request.Id, Now.AddSeconds(1), token, CancellationToken.None))));
+
+        var winner = Assert.Single(Enumerable.Range(0, 20), i => results[i]);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            Assert.Equal(i == winner, await Node(i + 1).RefreshTokens.FindAsync(tokens[i].TokenHash, CancellationToken.None) is not null);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_failures_and_decisions_over_two_nodes_have_one_winner()
+    {
+        var request = await PendingAsync(_a, DeliveryModes.Ping);
+
+        var wins = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () => i % 2 == 0
+            ? await Node(i / 2).Requests.FailAsync(request.Id, FailureCause.DeviceUnreachable, Now, r => StoreData.ClientNotification(r, Now),
+                CancellationToken.None) is not null
+            : (await Node(i / 2).Requests.DecideAsync(StoreData.Approval(request), Now,
+                r => new DecisionEffects(StoreData.ClientNotification(r, Now), null), CancellationToken.None)).Outcome == DecisionOutcome.Decided)));
+
+        Assert.Single(wins, w => w);
+        Assert.Single(await OutboxAsync(_a), m => m.Kind == OutboxKind.Ping);
+    }
+
+    [Fact]
+    public async Task Polls_alternating_between_two_nodes_agree_on_slow_down()
+    {
+        var request = await PendingAsync(_a);
+
+        async Task<PollResult> PollAsync(Stores node, double seconds)
+        {
+            var current = await node.Requests.FindAsync(request.Id, CancellationToken.None);
+            return await node.Requests.RecordPollAsync(current!, Now.AddSeconds(seconds), CancellationToken.None);
+        }
+
+        Assert.Equal(new PollResult(false, 5), await PollAsync(_a, 0));
+        Assert.Equal(new PollResult(true, 10), await PollAsync(_b, 2));
+        Assert.Equal(new PollResult(true, 15), await PollAsync(_a, 8));
+        Assert.Equal(new PollResult(false, 15), await PollAsync(_b, 23));
+        Assert.Equal(new PollResult(true, 20), await PollAsync(_a, 24));
+        Assert.Equal(new PollResult(false, 20), await PollAsync(_b, 44));
+        Assert.Equal(20, (await _a.Requests.FindAsync(request.Id, CancellationToken.None))!.IntervalSeconds);
+    }
+
+    [Fact]
+    public async Task Simultaneous_polls_on_two_nodes_let_exactly_one_through()
+    {
+        var request = await PendingAsync(_a);
+        var stored = (await _b.Requests.FindAsync(request.Id, CancellationToken.None))!;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+            await Node(i).Requests.RecordPollAsync(stored, Now.AddSeconds(1), CancellationToken.None))));
+
+        Assert.Single(results, r => !r.SlowDown);
+        Assert.Equal(5 + (19 * CibaGrantRules.SlowDownIncrementSeconds), (await _a.Requests.FindAsync(request.Id, CancellationToken.None))!.IntervalSeconds);
+    }
+
+    [Fact]
+    public async Task Claims_from_two_owners_never_return_the_same_message()
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            await PendingAsync(Node(i));
+        }
+
+        async Task<List<OutboxMessage>> DrainAsync(Stores node, string owner)
+        {
+            var taken = new List<OutboxMessage>();
+            while (await node.Outbox.ClaimDueAsync(owner, Now, TimeSpan.FromMinutes(1), 4, CancellationToken.None) is { Count: > 0 } batch)
+            {
+                Assert.All(batch, m => Assert.Equal(owner, m.LeaseOwner));
+                taken.AddRange(batch);
+            }
+
+            return taken;
+        }
+
+        var claims = await Task.WhenAll(
+            Task.Run(() => DrainAsync(_a, "node-a")), Task.Run(() => DrainAsync(_b, "node-b")),
+            Task.Run(() => DrainAsync(_a, "node-a2")), Task.Run(() => DrainAsync(_b, "node-b2")));
+
+        var ids = claims.SelectMany(c => c).Select(m => m.Id).ToList();
+        Assert.Equal(60, ids.Count);
+        Assert.Equal(60, ids.Distinct().Count());
+        // Each message completes only for its claimer.
+        foreach (var (owner, taken) in new[] { "node-a", "node-b", "node-a2", "node-b2" }.Zip(claims))
+        {
+            Assert.Equal(taken.Count, await _b.Outbox.CompleteManyAsync(taken.Select(m => m.Id).ToList(), owner, CancellationToken.None));
+        }
+
+        Assert.Empty(await OutboxAsync(_a));
+    }
+
+    [Fact]
+    public async Task Expired_requests_claimed_from_two_nodes_are_notified_once_each()
+    {
+        var requests = new List<AuthenticationRequest>();
+        for (var i = 0; i < 30; i++)
+        {
+            var request = StoreData.Request(Now.AddMinutes(-5), deliveryMode: i % 2 == 0 ? DeliveryModes.Ping : DeliveryModes.Push);
+            Assert.NotNull(await Node(i).Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), 0, CancellationToken.None));
+            requests.Add(request);
+        }
+
+        async Task<List<FailureResult>> DrainAsync(Stores node)
+        {
+            var claimed = new List<FailureResult>();
+            while (await node.Requests.ClaimExpiredForNotificationAsync(Now, 4, r => StoreData.ClientNotification(r, Now), CancellationToken.None) is
+                   { Count: > 0 } batch)
+            {
+                claimed.AddRange(batch);
+            }
+
+            return claimed;
+        }
+
+        var claims = await Task.WhenAll(Task.Run(() => DrainAsync(_a)), Task.Run(() => DrainAsync(_b)));
+
+        var claimed = claims.SelectMany(c => c).ToList();
+        Assert.Equal(requests.Select(r => r.Id).Order(StringComparer.Ordinal), claimed.Select(c => c.Request.Id).Order(StringComparer.Ordinal));
+        var notifications = (await OutboxAsync(_a)).Where(m => !m.IsDeviceNotification).ToList();
+        Assert.Equal(30, notifications.Count);
+        Assert.Equal(claimed.Select(c => c.Notification!.Id).Order(), notifications.Select(m => m.Id).Order());
+        // Their places under the pending limit were freed once each: ten more fit, the eleventh does not.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.NotNull(await Node(i).Requests.CreateAsync(StoreData.Request(Now), StoreData.DeviceNotification(StoreData.Request(Now), Now), 10,
+                CancellationToken.None));
+        }
+
+        var refused = StoreData.Request(Now);
+        Assert.Null(await _b.Requests.CreateAsync(refused, StoreData.DeviceNotification(refused, Now), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_pending_limit_holds_across_nodes_creating_at_once()
+    {
+        var created = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            var request = StoreData.Request(Now);
+            return await Node(i).Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), 5, CancellationToken.None) is not null;
+        })));
+
+        Assert.Equal(5, created.Count(c => c));
+        Assert.Equal(5, (await OutboxAsync(_a)).Count);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_rotated_on_two_nodes_at_once_rotates_once()
+    {
+        var request = await PendingAsync(_a);
+        await _a.Requests.DecideAsync(StoreData.Approval(request), Now, _ => DecisionEffects.None, CancellationToken.None);
+        var token = StoreData.RefreshToken(Now, "family-1", token: "rt-1");
+        Assert.True(await _a.Requests.RedeemAsync(request.Id, Now, token, CancellationToken.None));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => Node(i).RefreshTokens.RotateAsync(
+            token.TokenHash, StoreData.RefreshToken(Now, "family-1", token: $"rt-next-{i}"), Now.AddMinutes(1), CancellationToken.None))));
+
+        Assert.Single(outcomes, o => o == RotationOutcome.Rotated);
+        Assert.Contains(RotationOutcome.ReuseDetected, outcomes);
+        Assert.True(await _b.RefreshTokens.IsFamilyRevokedAsync("family-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_jti_is_accepted_once_across_nodes()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+            Node(i).ReplayCache.TryAddAsync("assertion:client-a:jti-1", Now.AddMinutes(5), CancellationToken.None))));
+
+        Assert.Single(results, r => r);
+    }
+
+    [Fact]
+    public async Task The_store_lock_held_by_one_node_keeps_the_other_waiting()
+    {
+        var held = await _a.Lock.AcquireAsync(StoreLocks.Keys, CancellationToken.None);
+
+        var waiting = _b.Lock.AcquireAsync(StoreLocks.Keys, CancellationToken.None).AsTask();
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted, "node B must wait while node A holds the lock");
+        await using (await _b.Lock.AcquireAsync(StoreLocks.Seeding, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            // Another name is free.
+        }
+
+        await held.DisposeAsync();
+        await (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).DisposeAsync();
+    }
+
+    // migrations
+
+    [Fact]
+    public async Task Migrations_run_by_three_nodes_starting_together_are_applied_once()
+    {
+        await using var fresh = new PostgresStoreEngine();
+        var nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => fresh.OpenNodeAsync(open: false)));
+
+        await Task.WhenAll(nodes.Select(node => Task.Run(() => node.Lifecycle.OpenAsync(CancellationToken.None))));
+
+        await using (var dataSource = NpgsqlDataSource.Create(fresh.ConnectionString))
+        await using (var command = dataSource.CreateCommand("SELECT version FROM schema_migrations ORDER BY version"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            var versions = new List<int>();
+            while (await reader.ReadAsync())
+            {
+                versions.Add(reader.GetInt32(0));
+            }
+
+            Assert.Equal(PostgresMigrator.Migrations.Select(m => m.Version), versions);
+        }
+
+        var request = await PendingAsync(nodes[0]);
+        Assert.NotNull(await nodes[2].Requests.FindAsync(request.Id, CancellationToken.None));
+        await nodes[1].Lifecycle.OpenAsync(CancellationToken.None);
+    }
+
+    // a database that cannot be reached
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_store_unavailable_naming_the_server_and_the_setting_but_not_the_password()
+    {
+        var port = ClosedPort();
+        var node = await _engine.OpenNodeAsync(open: false,
+            connectionString: $"Host=127.0.0.1;Port={port};Database=backchannel;Username=backchannel;Password=s3cret-pw;Timeout=5");
+
+        var open = await Assert.ThrowsAsync<StoreUnavailableException>(() => node.Lifecycle.OpenAsync(CancellationToken.None));
+
+        Assert.Contains($"127.0.0.1:{port}", open.Message, StringComparison.Ordinal);
+        Assert.Contains("Backchannel:Storage:ConnectionString", open.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", open.Message, StringComparison.Ordinal);
+        Assert.Equal($"PostgreSQL 127.0.0.1:{port}/backchannel", node.Lifecycle.Description);
+
+        // Every operation says the same kind of thing: the endpoints answer 503, not 500.
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => node.Lifecycle.PingAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(async () => await node.Requests.FindAsync("any", CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => node.Requests.DecideAsync(
+            new Decision("any", true, null, null, "test"), Now, _ => DecisionEffects.None, CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => node.ReplayCache.TryAddAsync("jti", Now, CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => node.Outbox.ClaimDueAsync("node-a", Now, TimeSpan.FromSeconds(30), 10,
+            CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(async () => await node.Lock.AcquireAsync(StoreLocks.Keys, CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => node.Statistics.ReadAsync(Now, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_database_that_does_not_exist_is_named_at_open()
+    {
+        var node = await _engine.OpenNodeAsync(open: false, connectionString: PostgresServer.Instance.ConnectionString("no_such_database"));
+
+        var open = await Assert.ThrowsAsync<StoreUnavailableException>(() => node.Lifecycle.OpenAsync(CancellationToken.None));
+
+        Assert.Contains("'no_such_database' does not exist", open.Message, StringComparison.Ordinal);
+        Assert.Contains("Backchannel:Storage:ConnectionString", open.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "Backchannel:Storage:ConnectionString is empty")]
+    [InlineData("Data Source=backchannel.db", "Backchannel:Storage:ConnectionString is a SQLite connection string")]
+    [InlineData("Database=backchannel", "Backchannel:Storage:ConnectionString names no Host")]
+    [InlineData("Host=db;Colour=blue", "Backchannel:Storage:ConnectionString is not a valid Npgsql connection string")]
+    public async Task A_connection_string_that_cannot_work_is_store_unavailable_saying_why(string connectionString, string message)
+    {
+        var node = await _engine.OpenNodeAsync(open: false, connectionString: connectionString);
+
+        // Found when the store is first composed, before anything connects.
+        var open = await Assert.ThrowsAnyAsync<Exception>(() => node.Lifecycle.OpenAsync(CancellationToken.None));
+
+        var unavailable = open;
+        while (unavailable is not StoreUnavailableException && unavailable.InnerException is { } inner)
+        {
+            unavailable = inner;
+        }
+
+        Assert.IsType<StoreUnavailableException>(unavailable);
+        Assert.Contains(message, unavailable.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sessions_the_server_ends_are_store_unavailable_and_the_store_recovers_by_itself()
+    {
+        var request = await PendingAsync(_a);
+        Assert.NotNull(await _a.Requests.FindAsync(request.Id, CancellationToken.None));
+
+        // What a restart of the server does to the pooled sessions.
+        await using (var admin = NpgsqlDataSource.Create(PostgresServer.Instance.ConnectionString("postgres")))
+        await using (var command = admin.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1"))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _engine.Database });
+            Assert.True((long)(await command.ExecuteScalarAsync())! > 0);
+        }
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(async () => await _a.Requests.FindAsync(request.Id, CancellationToken.None));
+
+        AuthenticationRequest? found = null;
+        for (var attempt = 0; attempt < 5 && found is null; attempt++)
+        {
+            try
+            {
+                found = await _a.Requests.FindAsync(request.Id, CancellationToken.None);
+            }
+            catch (StoreUnavailableException)
+            {
+                // Another pooled session the server ended.
+            }
+        }
+
+        Assert.NotNull(found);
+        await _a.Lifecycle.PingAsync(CancellationToken.None);
+    }
+}
