@@ -1,5 +1,6 @@
 using Backchannel.Abstractions;
 using Backchannel.Storage.Postgres;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,12 @@ public static class PostgresStorageBuilderExtensions
         services.AddSingleton<IUserStore, PostgresUserStore>();
         services.AddSingleton<IClientStore, PostgresClientStore>();
         services.AddSingleton<IRevokedAccessTokenStore, PostgresRevokedAccessTokenStore>();
+
+        // The change feed reaches every node (LISTEN/NOTIFY), so that a long poll held by one node wakes when another
+        // records the decision.
+        services.AddSingleton<PostgresRequestEventFeed>();
+        services.Replace(ServiceDescriptor.Singleton<IRequestEventFeed>(provider => provider.GetRequiredService<PostgresRequestEventFeed>()));
+        services.AddHostedService(provider => provider.GetRequiredService<PostgresRequestEventFeed>());
         return builder;
     }
 }

@@ -15,6 +15,9 @@ public sealed class InProcessRequestEventFeed : IRequestEventFeed
     private const int SubscriberCapacity = 1024;
     private ImmutableArray<Channel<RequestEvent>> _subscribers = [];
 
+    /// <summary>Whether anything in this process reads the feed (a feed that carries events elsewhere skips the work when not).</summary>
+    public bool HasSubscribers => !_subscribers.IsEmpty;
+
     public void Publish(RequestEvent requestEvent)
     {
         foreach (var subscriber in _subscribers)

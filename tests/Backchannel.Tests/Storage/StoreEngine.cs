@@ -68,6 +68,9 @@ public abstract class StoreEngine : IAsyncDisposable
 /// <summary>The store contracts of one open store.</summary>
 public sealed class Stores(IServiceProvider services)
 {
+    /// <summary>The store's container, for what is not a store contract (an engine's change feed).</summary>
+    public IServiceProvider Services => services;
+
     public IAuthenticationRequestStore Requests => services.GetRequiredService<IAuthenticationRequestStore>();
     public IOutboxStore Outbox => services.GetRequiredService<IOutboxStore>();
     public IRefreshTokenStore RefreshTokens => services.GetRequiredService<IRefreshTokenStore>();

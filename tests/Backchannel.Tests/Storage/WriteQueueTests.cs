@@ -33,7 +33,8 @@ public sealed class WriteQueueTests
         var writer = Task.Factory.StartNew(() => queue.TryTakeBatch(batch), TaskCreationOptions.LongRunning);
 
         // The writer is waiting on an empty queue; nothing comes out until something goes in.
-        Assert.False(writer.Wait(TimeSpan.FromMilliseconds(100)));
+        await Task.WhenAny(writer, Task.Delay(100));
+        Assert.False(writer.IsCompleted);
         Assert.True(queue.TryAdd(42));
 
         Assert.True(await writer.WaitAsync(Patience));
@@ -56,7 +57,8 @@ public sealed class WriteQueueTests
         // A writer waiting on an empty queue is released by completion.
         var idle = new WriteQueue<int>(maxBatchSize: 8);
         var waiting = Task.Factory.StartNew(() => idle.TryTakeBatch([]), TaskCreationOptions.LongRunning);
-        Assert.False(waiting.Wait(TimeSpan.FromMilliseconds(50)));
+        await Task.WhenAny(waiting, Task.Delay(50));
+        Assert.False(waiting.IsCompleted);
         idle.Complete();
         Assert.False(await waiting.WaitAsync(Patience));
     }
