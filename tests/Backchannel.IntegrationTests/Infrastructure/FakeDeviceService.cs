@@ -194,7 +194,7 @@ internal sealed class FakeDeviceService : IAsyncDisposable
             // the balancer in front of it) does not answer or answers 5xx.
             _ = Task.Run(async () =>
             {
-                for (var attempt = 0; attempt < 40; attempt++)
+                for (var attempt = 0; attempt < 120; attempt++)
                 {
                     try
                     {

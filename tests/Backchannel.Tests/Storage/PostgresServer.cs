@@ -22,16 +22,36 @@ public sealed class PostgresServer
     private static readonly Lazy<PostgresServer> Shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly NpgsqlDataSource _admin;
+    private readonly string _options;
 
-    private PostgresServer(string root, int port)
+    private PostgresServer(string root, int port, string options)
     {
         Root = root;
         Port = port;
+        _options = options;
         _admin = NpgsqlDataSource.Create(ConnectionString("postgres"));
     }
 
     /// <summary>The server of this test process, started by the first caller.</summary>
     public static PostgresServer Instance => Shared.Value;
+
+    /// <summary>A server of the caller's own (for a test that stops and starts it), removed when the process ends.</summary>
+    public static PostgresServer StartNew() => Start();
+
+    /// <summary>Stops the server (fast shutdown: sessions are ended, committed data kept), as an outage would.</summary>
+    public void Stop()
+    {
+        _admin.Clear();
+        AsPostgres(Path.Combine(BinDirectory, "pg_ctl"), ["-D", Path.Combine(Root, "data"), "-m", "fast", "-w", "stop"], () => ReadLog(Root));
+    }
+
+    /// <summary>Starts the server again after <see cref="Stop"/>, on the same port with the same data.</summary>
+    public void Restart()
+    {
+        _admin.Clear();
+        AsPostgres(Path.Combine(BinDirectory, "pg_ctl"), ["-D", Path.Combine(Root, "data"), "-l", Path.Combine(Root, "server.log"), "-o", _options, "-w", "-t", "60", "start"],
+            () => ReadLog(Root));
+    }
 
     public string Host => "127.0.0.1";
 
@@ -87,7 +107,7 @@ public sealed class PostgresServer
             AsPostgres(Path.Combine(BinDirectory, "pg_ctl"), ["-D", data, "-l", Path.Combine(root, "server.log"), "-o", options, "-w", "-t", "60", "start"],
                 () => ReadLog(root));
             StartWatchdog(root);
-            return new PostgresServer(root, port);
+            return new PostgresServer(root, port, options);
         }
         catch
         {
