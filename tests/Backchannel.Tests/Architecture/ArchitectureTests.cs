@@ -1,5 +1,6 @@
 using System.Reflection;
 using Backchannel.Abstractions;
+using Backchannel.Storage.Postgres;
 using Backchannel.Storage.Sqlite;
 using NetArchTest.Rules;
 
@@ -11,7 +12,7 @@ namespace Backchannel.Tests.Architecture;
 /// </summary>
 public class ArchitectureTests
 {
-    private static readonly Assembly[] Assemblies = [typeof(ProviderUrls).Assembly, typeof(SqliteDatabase).Assembly];
+    private static readonly Assembly[] Assemblies = [typeof(ProviderUrls).Assembly, typeof(SqliteDatabase).Assembly, typeof(PostgresDatabase).Assembly];
 
     private static readonly Lazy<IReadOnlyDictionary<string, IReadOnlySet<string>>> Graph = new(BuildGraph);
 
@@ -29,6 +30,7 @@ public class ArchitectureTests
         // A guard for the test itself: the dependencies it finds include arrows that certainly exist.
         Assert.Contains("Backchannel.Protocol", Graph.Value["Backchannel.Domain"]);
         Assert.Contains("Backchannel.Abstractions", Graph.Value["Backchannel.Storage.Sqlite"]);
+        Assert.Contains("Backchannel.Abstractions", Graph.Value["Backchannel.Storage.Postgres"]);
         Assert.Contains("Backchannel.Decisions", Graph.Value["Backchannel.Endpoints"]);
         Assert.True(Graph.Value.Count >= 15, $"only {Graph.Value.Count} namespaces found");
     }
@@ -38,6 +40,7 @@ public class ArchitectureTests
     [InlineData("Backchannel.Domain", "Backchannel.Protocol")]
     [InlineData("Backchannel.Abstractions", "Backchannel.Domain", "Backchannel.Protocol")]
     [InlineData("Backchannel.Storage.Sqlite", "Backchannel.Abstractions", "Backchannel.Domain", "Backchannel.Protocol")]
+    [InlineData("Backchannel.Storage.Postgres", "Backchannel.Abstractions", "Backchannel.Domain", "Backchannel.Protocol", "Backchannel.Events")]
     public void Lower_layers_depend_only_on_the_layers_below(string layer, params string[] allowed)
     {
         var outside = Graph.Value[layer].Where(dependency => !allowed.Contains(dependency)).ToList();
