@@ -11,12 +11,26 @@ namespace Backchannel.Storage.Postgres;
 /// conditional UPDATE on the status it leaves, with its effects (the pending count, the client's notification, a refresh
 /// token) written by data-modifying CTEs fed by the UPDATE's RETURNING, so that they exist exactly when the transition
 /// happened, in the same implicit transaction and round trip. Where the effects are made by the caller from the request
-/// (a decision, a failure), the request is read first and the effects made from it as the transition will leave it; the
-/// conditional statement still decides, and a node that loses the race writes nothing.
+/// (a decision, a failure), they are made from the request as the transition will leave it: as this node remembers it
+/// (<see cref="PostgresRecentRequests"/>: it created or read it), the statement then also conditional on the row being as
+/// remembered, or else as read first (a round trip more). The conditional statement decides either way, and a node that
+/// loses the race writes nothing.
+/// Each client's pending count is spread over shards (<see cref="PendingShards"/>), so that the flows of one client do
+/// not queue on one row.
 /// Poll times live in the row (<c>last_polled_at</c>): one UPDATE applies the interval rule, whichever node a poll reaches.
 /// </summary>
 internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase database) : IAuthenticationRequestStore
 {
+    /// <summary>
+    /// How many requests a node remembers for its decisions (<see cref="PostgresRecentRequests"/>), and in how much memory
+    /// (about 16,000 requests of a kilobyte; fewer when clients send long authorization_details).
+    /// </summary>
+    internal const int RememberedRequests = 16_384;
+
+    internal const long RememberedBytes = 16L * 1024 * 1024;
+
+    private readonly PostgresRecentRequests _recent = new(RememberedRequests, RememberedBytes);
+
     private const string Columns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
         "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, " +
@@ -33,17 +47,34 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
 
     private const string InsertColumns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
-        "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, auth_req_id_sealed";
+        "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, auth_req_id_sealed, " +
+        "pending_shard";
 
     /// <summary>
-    /// Counts the client's new pending request unless it is at <c>$2</c> (0: no limit), and only then stores the request
-    /// and its device notification: nothing at all when the count refuses, or when the request cannot be stored.
+    /// How many rows each client's pending count is spread over (<c>client_pending_shards</c>). Every request of a client
+    /// changes its count twice (created, then decided or failed), each time holding the row it changes until its
+    /// transaction's commit is flushed; in one row, every flow of a client would queue on that lock. A request takes a
+    /// shard at random and keeps it (<c>auth_requests.pending_shard</c>), so that what it takes back comes from the shard
+    /// it added to. Not part of the schema: a node with another number reads and changes the same counts correctly.
+    /// </summary>
+    internal const int PendingShards = 32;
+
+    /// <summary>
+    /// Counts the client's new pending request in shard <c>$3</c> unless the client's count (the sum of its shards) is at
+    /// <c>$2</c> (0: no limit), and only then stores the request and its device notification: nothing at all when the
+    /// count refuses, or when the request cannot be stored.
+    /// The sum is read as the statement's snapshot sees it: requests being created at the same moment (on this node or
+    /// another) do not see each other's increments, so concurrent creations may take the count past the limit by at most
+    /// the number of creations in flight at once, less one; it never goes further, and a creation that starts after they
+    /// committed sees them all. (Counting in one row made creations wait for each other instead, and paid for the exact
+    /// bound with every flow of a client queueing on that row.)
     /// </summary>
     private static readonly string Create =
-        "WITH counted AS (INSERT INTO client_pending AS p (client_id, pending) VALUES ($1, 1) ON CONFLICT (client_id) DO UPDATE " +
-        "SET pending = p.pending + 1 WHERE $2 = 0 OR p.pending < $2 RETURNING 1), " +
-        $"request AS (INSERT INTO auth_requests ({InsertColumns}) SELECT {PostgresSql.Parameters(3, 18)} FROM counted RETURNING 1) " +
-        PostgresOutboxStore.InsertFrom("request", 21);
+        "WITH counted AS (INSERT INTO client_pending_shards AS p (client_id, shard, pending) SELECT $1, $3, 1 WHERE $2 = 0 OR " +
+        "(SELECT coalesce(sum(s.pending), 0) FROM client_pending_shards s WHERE s.client_id = $1) < $2 " +
+        "ON CONFLICT (client_id, shard) DO UPDATE SET pending = p.pending + 1 RETURNING 1), " +
+        $"request AS (INSERT INTO auth_requests ({InsertColumns}) SELECT {PostgresSql.Parameters(4, 18)}, $3 FROM counted RETURNING 1) " +
+        PostgresOutboxStore.InsertFrom("request", 22);
 
     private static readonly string InsertMessage = PostgresOutboxStore.InsertFrom(null, 1);
 
@@ -68,9 +99,9 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     private static readonly string[] Decide = Variants((token, message) =>
     {
         var sql = "WITH decided AS (UPDATE auth_requests SET status = $1, decided_at = $2, acr = $3, amr = $4 WHERE id = $5 AND status = $6 " +
-                  "AND expires_at > $2 AND ($7::text IS NULL OR channel = $7) RETURNING " + Columns + "), " +
-                  "counted AS (UPDATE client_pending p SET pending = p.pending - 1 FROM decided c WHERE p.client_id = c.client_id AND p.pending > 0)";
-        var next = 8;
+                  "AND expires_at > $2 AND ($7::text IS NULL OR channel = $7) AND " + AsSeen(8) + " RETURNING " + Columns + ", pending_shard), " +
+                  "counted AS (" + Uncount("decided") + ")";
+        var next = 10;
         if (token)
         {
             sql += ", token AS (" + PostgresRefreshTokenStore.InsertFrom("decided", next) + ")";
@@ -86,10 +117,21 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     });
 
     private static readonly string[] Fail = Variants((_, message) =>
-        "WITH failed AS (UPDATE auth_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = $4 RETURNING " + Columns + "), " +
-        "counted AS (UPDATE client_pending p SET pending = p.pending - 1 FROM failed c WHERE $5 AND p.client_id = c.client_id AND p.pending > 0)" +
-        (message ? ", message AS (" + PostgresOutboxStore.InsertFrom("failed", 6) + ")" : "") +
+        "WITH failed AS (UPDATE auth_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = $4 AND " + AsSeen(6) +
+        " RETURNING " + Columns + ", pending_shard), counted AS (" + Uncount("failed", "$5") + ")" +
+        (message ? ", message AS (" + PostgresOutboxStore.InsertFrom("failed", 8) + ")" : "") +
         " SELECT " + Columns + ", " + (message ? "(SELECT id FROM message)" : "NULL::bigint") + " FROM failed");
+
+    /// <summary>
+    /// The condition that the row is as the node remembered it (<see cref="PostgresRecentRequests"/>): its auth_req_id hash
+    /// (<c>$first</c>, the same request) and its interval (<c>$first+1</c>, the one field of a pending request that changes
+    /// besides its status); both null when the request was read just before, as the statements always did.
+    /// </summary>
+    private static string AsSeen(int first) =>
+        $"(${first}::bytea IS NULL OR auth_req_id_hash = ${first}) AND (${first + 1}::integer IS NULL OR interval_seconds = ${first + 1})";
+
+    private static NpgsqlParameter[] AsSeen(AuthenticationRequest request, bool remembered) =>
+        [Bytes(remembered ? request.AuthReqIdHash : null), Integer(remembered ? request.IntervalSeconds : null)];
 
     private static readonly string[] Redeem = Variants((token, _) =>
         "WITH redeemed AS (UPDATE auth_requests SET status = $1, redeemed_at = $2 WHERE id = $3 AND status = $4 AND expires_at > $2 RETURNING 1)" +
@@ -103,37 +145,86 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     private static readonly string ClaimExpired =
         "WITH claimed AS (UPDATE auth_requests SET expiry_notified = true WHERE id IN (SELECT id FROM auth_requests WHERE status = " + Pending +
         " AND NOT expiry_notified AND delivery_mode <> 'poll' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) " +
-        "RETURNING " + Columns + "), counted AS (UPDATE client_pending p SET pending = greatest(0, p.pending - n.requests) " +
-        "FROM (SELECT client_id, count(*) AS requests FROM claimed GROUP BY client_id) n WHERE p.client_id = n.client_id) " +
+        "RETURNING " + Columns + ", pending_shard), " + UncountMany("claimed", null) + " " +
         "SELECT " + Columns + " FROM claimed ORDER BY expires_at, id";
 
     /// <summary>Removes what expired or was redeemed before the cutoff; undecided requests whose expiry was not notified (poll) leave the count.</summary>
-    private const string DeleteExpired =
-        "WITH deleted AS (DELETE FROM auth_requests WHERE expires_at < $1 OR redeemed_at < $1 RETURNING client_id, status, expiry_notified), " +
-        "counted AS (UPDATE client_pending p SET pending = greatest(0, p.pending - n.requests) FROM (SELECT client_id, count(*) AS requests " +
-        "FROM deleted WHERE status = $2 AND NOT expiry_notified GROUP BY client_id) n WHERE p.client_id = n.client_id) " +
-        "SELECT count(*) FROM deleted";
+    private static readonly string DeleteExpired =
+        "WITH deleted AS (DELETE FROM auth_requests WHERE expires_at < $1 OR redeemed_at < $1 RETURNING client_id, pending_shard, status, expiry_notified), " +
+        UncountMany("deleted", "status = $2 AND NOT expiry_notified") + " SELECT count(*) FROM deleted";
+
+    /// <summary>
+    /// An UPDATE that takes the request of <paramref name="source"/> (a CTE returning <c>client_id</c> and
+    /// <c>pending_shard</c>, one row or none) out of its client's pending count, from the shard it was counted in, when
+    /// <paramref name="condition"/> holds.
+    /// </summary>
+    private static string Uncount(string source, string? condition = null) =>
+        $"UPDATE client_pending_shards p SET pending = p.pending - 1 FROM {source} c WHERE " + (condition is null ? "" : condition + " AND ") +
+        "p.client_id = c.client_id AND p.shard = c.pending_shard AND p.pending > 0";
+
+    /// <summary>
+    /// CTEs (<c>counts</c>, <c>locked</c>, <c>counted</c>) that take the requests of <paramref name="source"/> (a CTE
+    /// returning <c>client_id</c> and <c>pending_shard</c>) that meet <paramref name="condition"/> out of their counts.
+    /// The shards are locked in one order (client, shard) before they change, so that two of these statements (two nodes
+    /// claiming or removing requests of the same clients) cannot deadlock; the other statements change one shard each.
+    /// </summary>
+    private static string UncountMany(string source, string? condition) =>
+        $"counts AS (SELECT client_id, pending_shard, count(*) AS requests FROM {source}" + (condition is null ? "" : " WHERE " + condition) +
+        " GROUP BY client_id, pending_shard), " +
+        "locked AS (SELECT s.client_id, s.shard FROM client_pending_shards s JOIN counts n ON s.client_id = n.client_id AND s.shard = n.pending_shard " +
+        "ORDER BY s.client_id, s.shard FOR UPDATE OF s), " +
+        "counted AS (UPDATE client_pending_shards p SET pending = greatest(0, p.pending - n.requests) FROM locked l JOIN counts n " +
+        "ON n.client_id = l.client_id AND n.pending_shard = l.shard WHERE p.client_id = l.client_id AND p.shard = l.shard)";
 
     public async Task<OutboxMessage?> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, int maxPendingForClient,
         CancellationToken cancellationToken)
     {
         var id = await database.ScalarAsync<long?>(Create,
         [
-            Text(request.ClientId), Integer(maxPendingForClient),
+            Text(request.ClientId), Integer(maxPendingForClient), Integer(Random.Shared.Next(PendingShards)),
             Text(request.Id), Bytes(request.AuthReqIdHash), Text(request.ClientId), Text(request.Subject), Text(request.Scope), Text(request.AcrValues),
             Text(request.BindingMessage), Text(request.LoginHint), Text(request.AuthorizationDetails), Text(request.RequestContext),
             Text(request.ClientNotificationToken), Text(request.DeliveryMode), Text(request.Channel), Integer((int)request.Status),
             Time(request.CreatedAt), Time(request.ExpiresAt), Integer(request.IntervalSeconds), Bytes(request.SealedAuthReqId),
             .. PostgresOutboxStore.Values(deviceNotification),
         ], cancellationToken);
-        return id is { } stored ? deviceNotification with { Id = stored } : null;
+        if (id is not { } stored)
+        {
+            return null;
+        }
+
+        _recent.Remember(request);
+        return deviceNotification with { Id = stored };
     }
 
-    public ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
-        new(database.QueryFirstAsync(SelectByHash, [Bytes(authReqIdHash)], Map, cancellationToken));
+    public async ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
+        Seen(await database.QueryFirstAsync(SelectByHash, [Bytes(authReqIdHash)], Map, cancellationToken));
 
-    public ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken) =>
-        new(database.QueryFirstAsync(SelectById, [Text(id)], Map, cancellationToken));
+    public async ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        var request = await database.QueryFirstAsync(SelectById, [Text(id)], Map, cancellationToken);
+        if (request is null)
+        {
+            _recent.Forget(id);
+        }
+
+        return Seen(request);
+    }
+
+    /// <summary>Remembers a request read that a decision or a failure may still move on; <paramref name="request"/>.</summary>
+    private AuthenticationRequest? Seen(AuthenticationRequest? request)
+    {
+        if (request is { Status: AuthenticationRequestStatus.Pending or AuthenticationRequestStatus.Approved })
+        {
+            _recent.Remember(request);
+        }
+        else if (request is not null)
+        {
+            _recent.Forget(request.Id);
+        }
+
+        return request;
+    }
 
     public async Task<IReadOnlyList<AuthenticationRequest>> ListPendingForSubjectAsync(string subject, DateTimeOffset now, int max,
         CancellationToken cancellationToken) =>
@@ -144,35 +235,63 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     {
         var result = await database.QueryFirstValueAsync(RecordPoll, [Text(request.Id), Time(now), Integer(CibaGrantRules.SlowDownIncrementSeconds)],
             static reader => new PollResult(reader.GetBoolean(0), reader.GetInt32(1)), cancellationToken);
+        if (result is { } recorded)
+        {
+            _recent.Polled(request.Id, recorded.IntervalSeconds);
+            return recorded;
+        }
+
         // A request removed meanwhile has no interval to grow: the poll is answered from what was read.
-        return result ?? CibaGrantRules.Poll(null, request.IntervalSeconds, now);
+        return CibaGrantRules.Poll(null, request.IntervalSeconds, now);
     }
 
+    /// <summary>
+    /// One round trip when this node remembers the request (it created or read it) and the row is still as remembered: the
+    /// effects are made from what is remembered, and the statement is conditional on it. Otherwise, or when the row moved
+    /// on, the request is read first (a round trip more), as it is, and the effects made from that.
+    /// </summary>
     public async Task<DecisionResult> DecideAsync(Decision decision, DateTimeOffset now, Func<AuthenticationRequest, DecisionEffects> effects,
         CancellationToken cancellationToken)
     {
+        if (_recent.Find(decision.TransactionId) is { } remembered && Refusal(remembered, decision, now) is null
+            && await TryDecideAsync(remembered, true, decision, now, effects, cancellationToken) is { } decided)
+        {
+            return decided;
+        }
+
         var current = await FindAsync(decision.TransactionId, cancellationToken);
         if (Refusal(current, decision, now) is { } refused)
         {
             return new DecisionResult(refused);
         }
 
+        // Null: another decision (or a failure) was recorded between the read and the update, maybe on another node.
+        return await TryDecideAsync(current!, false, decision, now, effects, cancellationToken)
+               ?? new DecisionResult(Refusal(await FindAsync(decision.TransactionId, cancellationToken), decision, now) ?? DecisionOutcome.AlreadyDecided);
+    }
+
+    /// <summary>
+    /// Decides <paramref name="current"/> (as read, or as <paramref name="remembered"/>) with the effects made from it, if
+    /// the row is still pending, unexpired (and as remembered); null when it was not.
+    /// </summary>
+    private async Task<DecisionResult?> TryDecideAsync(AuthenticationRequest current, bool remembered, Decision decision, DateTimeOffset now,
+        Func<AuthenticationRequest, DecisionEffects> effects, CancellationToken cancellationToken)
+    {
         var status = RequestTransitions.DecidedTo(decision.Approved);
-        var (notification, refreshToken) = effects(current! with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr });
+        var (notification, refreshToken) = effects(current with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr });
         var decided = await database.QueryFirstAsync(Decide[Variant(refreshToken is not null, notification is not null)],
         [
             Integer((int)status), Time(now), Text(decision.Acr), TextArray(decision.Amr), Text(decision.TransactionId),
-            Integer((int)RequestTransitions.DecidedFrom), Text(decision.Channel),
+            Integer((int)RequestTransitions.DecidedFrom), Text(decision.Channel), .. AsSeen(current, remembered),
             .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
             .. notification is null ? [] : PostgresOutboxStore.Values(notification),
         ], MapWithMessage, cancellationToken);
-
         if (decided is null)
         {
-            // Another decision (or a failure) was recorded between the read and the update, maybe on another node.
-            return new DecisionResult(Refusal(await FindAsync(decision.TransactionId, cancellationToken), decision, now) ?? DecisionOutcome.AlreadyDecided);
+            return null;
         }
 
+        _recent.Forget(decision.TransactionId);
         return new DecisionResult(DecisionOutcome.Decided, decided.Request, notification is null ? null : notification with { Id = decided.MessageId!.Value });
     }
 
@@ -183,38 +302,62 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         : current.IsExpired(now) ? DecisionOutcome.Expired
         : null;
 
-    public async Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken) =>
-        await database.ScalarAsync<long>(Redeem[Variant(refreshToken is not null, false)],
+    public async Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken)
+    {
+        _recent.Forget(id);
+        return await database.ScalarAsync<long>(Redeem[Variant(refreshToken is not null, false)],
         [
             Integer((int)AuthenticationRequestStatus.Redeemed), Time(now), Text(id), Integer((int)RequestTransitions.RedeemedFrom),
             .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
         ], cancellationToken) == 1;
+    }
 
-    public async Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("UPDATE auth_requests SET status = $1, redeemed_at = $2 WHERE id = $3 AND status = $4",
+    public async Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        _recent.Forget(id);
+        return await database.ExecuteAsync("UPDATE auth_requests SET status = $1, redeemed_at = $2 WHERE id = $3 AND status = $4",
             [Integer((int)AuthenticationRequestStatus.Redeemed), Time(now), Text(id), Integer((int)RequestTransitions.RedeemedFrom)],
             cancellationToken) == 1;
+    }
 
+    /// <summary>As <see cref="DecideAsync"/>: one round trip when the request is remembered as it still is, two otherwise.</summary>
     public async Task<FailureResult?> FailAsync(string id, FailureCause cause, DateTimeOffset now, Func<AuthenticationRequest, OutboxMessage?> notification,
         CancellationToken cancellationToken)
     {
         var from = RequestTransitions.FailedFrom(cause);
+        if (_recent.Find(id) is { } remembered && remembered.Status == from
+            && await TryFailAsync(remembered, true, from, now, notification, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+
         var current = await FindAsync(id, cancellationToken);
         if (current is null || current.Status != from)
         {
             return null;
         }
 
+        // Null: the request moved on meanwhile (decided, failed), maybe on another node.
+        return await TryFailAsync(current, false, from, now, notification, cancellationToken);
+    }
+
+    private async Task<FailureResult?> TryFailAsync(AuthenticationRequest current, bool remembered, AuthenticationRequestStatus from, DateTimeOffset now,
+        Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken)
+    {
         var message = notification(current with { Status = AuthenticationRequestStatus.Failed, DecidedAt = now });
         var failed = await database.QueryFirstAsync(Fail[Variant(false, message is not null)],
         [
-            Integer((int)AuthenticationRequestStatus.Failed), Time(now), Text(id), Integer((int)from),
-            Boolean(from == AuthenticationRequestStatus.Pending),
+            Integer((int)AuthenticationRequestStatus.Failed), Time(now), Text(current.Id), Integer((int)from),
+            Boolean(from == AuthenticationRequestStatus.Pending), .. AsSeen(current, remembered),
             .. message is null ? [] : PostgresOutboxStore.Values(message),
         ], MapWithMessage, cancellationToken);
+        if (failed is null)
+        {
+            return null;
+        }
 
-        // Null: the request moved on meanwhile (decided, failed), maybe on another node.
-        return failed is null ? null : new FailureResult(failed.Request, message is null ? null : message with { Id = failed.MessageId!.Value });
+        _recent.Forget(current.Id);
+        return new FailureResult(failed.Request, message is null ? null : message with { Id = failed.MessageId!.Value });
     }
 
     public Task<IReadOnlyList<FailureResult>> ClaimExpiredForNotificationAsync(DateTimeOffset now, int max,

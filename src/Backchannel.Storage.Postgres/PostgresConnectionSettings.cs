@@ -82,6 +82,17 @@ internal sealed class PostgresConnectionSettings
             builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
+        if (!Names(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            // Npgsql resets a pooled connection taken again (with prepared statements, seven statements: RESET ALL,
+            // pg_advisory_unlock_all(), UNLISTEN *, ...), each time, which cost PostgreSQL more than the store's own
+            // statements. The stores leave no session state behind on a pooled connection: they set nothing, transactions
+            // end before their connection goes back (Npgsql rolls back one left open), and what lives in a session (a store
+            // lock, the LISTEN of the change feed) has a connection of its own, outside the pool, closed when it is
+            // disposed (PostgresDatabase.OpenSessionAsync).
+            builder.NoResetOnClose = true;
+        }
+
         if (string.IsNullOrEmpty(builder.ApplicationName))
         {
             // What pg_stat_activity shows an operator looking for the provider's sessions.
@@ -98,7 +109,15 @@ internal sealed class PostgresConnectionSettings
         return keywords.Any(given.ContainsKey);
     }
 
-    /// <summary>The pool every store of this process shares, logging through the host's loggers (statements at Debug).</summary>
-    public NpgsqlDataSource BuildDataSource(ILoggerFactory loggerFactory) =>
-        new NpgsqlDataSourceBuilder(ConnectionString).UseLoggerFactory(new PostgresLoggerFactory(loggerFactory)).Build();
+    /// <summary>
+    /// The pool every store of this process shares (or, <paramref name="pooled"/> false, connections that are closed for
+    /// good when they are disposed), logging through the host's loggers (statements at Debug).
+    /// </summary>
+    public NpgsqlDataSource BuildDataSource(ILoggerFactory loggerFactory, bool pooled = true)
+    {
+        var connectionString = pooled
+            ? ConnectionString
+            : new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Multiplexing = false }.ConnectionString;
+        return new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(new PostgresLoggerFactory(loggerFactory)).Build();
+    }
 }

@@ -5,18 +5,21 @@ namespace Backchannel.Storage.Postgres;
 
 /// <summary>
 /// The stores' way to the database: one pooled <see cref="NpgsqlDataSource"/> per process (owned here, disposed with the
-/// container, not registered as a service of its own so that a host's own data source is left alone). Each operation
-/// takes a connection from the pool for one round trip (statements are prepared per connection automatically) and
-/// turns a database that cannot be reached into <see cref="Abstractions.StoreUnavailableException"/>.
+/// container, not registered as a service of its own so that a host's own data source is left alone), and one without a
+/// pool for the sessions that keep state (<see cref="OpenSessionAsync"/>). Each operation takes a connection from the
+/// pool for one round trip (statements are prepared per connection automatically) and turns a database that cannot be
+/// reached into <see cref="Abstractions.StoreUnavailableException"/>.
 /// </summary>
 internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _sessions;
 
     public PostgresDatabase(PostgresConnectionSettings settings, ILoggerFactory loggerFactory)
     {
         Settings = settings;
         _dataSource = settings.BuildDataSource(loggerFactory);
+        _sessions = settings.BuildDataSource(loggerFactory, pooled: false);
     }
 
     public PostgresConnectionSettings Settings { get; }
@@ -127,7 +130,10 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on one connection of the pool (a transaction of several round trips, a session lock).</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on one connection of the pool: a transaction of several round trips, or a lock that ends
+    /// with its transaction (<c>pg_advisory_xact_lock</c>); nothing that outlives it.
+    /// </summary>
     public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         try
@@ -141,12 +147,16 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>A connection of the pool, for the caller to keep and dispose (a session-level lock held across calls).</summary>
-    public async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A connection outside the pool, for a session whose state must end with it (a LISTEN, a session lock held across
+    /// calls): disposing it closes the session. Pooled connections are not reset when they are taken again (No Reset On
+    /// Close, <see cref="PostgresConnectionSettings"/>), so nothing may leave session state on them.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await _dataSource.OpenConnectionAsync(cancellationToken);
+            return await _sessions.OpenConnectionAsync(cancellationToken);
         }
         catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
         {
@@ -177,7 +187,15 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         return command;
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _sessions.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        _sessions.Dispose();
+        _dataSource.Dispose();
+    }
 }

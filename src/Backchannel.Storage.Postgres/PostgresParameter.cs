@@ -17,6 +17,9 @@ internal static class PostgresParameter
 
     public static NpgsqlParameter Integer(int value) => new NpgsqlParameter<int> { TypedValue = value };
 
+    public static NpgsqlParameter Integer(int? value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Integer, Value = value is { } number ? number : DBNull.Value };
+
     public static NpgsqlParameter Bigint(long value) => new NpgsqlParameter<long> { TypedValue = value };
 
     public static NpgsqlParameter Boolean(bool value) => new NpgsqlParameter<bool> { TypedValue = value };

@@ -88,7 +88,9 @@ internal sealed partial class PostgresRequestEventFeed(PostgresDatabase database
         {
             try
             {
-                await using var connection = await database.OpenConnectionAsync(stoppingToken);
+                // A session of its own, outside the pool: closed with its LISTEN when it is disposed, never handed to a
+                // store still listening (pooled connections are not reset).
+                await using var connection = await database.OpenSessionAsync(stoppingToken);
                 connection.Notification += (_, e) => Receive(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {

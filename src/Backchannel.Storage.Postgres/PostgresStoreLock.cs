@@ -7,16 +7,18 @@ namespace Backchannel.Storage.Postgres;
 
 /// <summary>
 /// The store lock across every node: a session-level advisory lock (<c>pg_advisory_lock</c>) on the name's 64-bit key
-/// (<see cref="PostgresAdvisoryLocks.Key"/>), taken on a connection of the pool that the returned handle holds until it
-/// is disposed, which unlocks and gives the connection back. A node that dies holding it loses its session, and the
-/// server releases the lock with it.
+/// (<see cref="PostgresAdvisoryLocks.Key"/>), taken on a connection of its own, outside the pool
+/// (<see cref="PostgresDatabase.OpenSessionAsync"/>), that the returned handle holds until it is disposed, which unlocks
+/// and closes the session. A session that ends releases its locks: whatever happens to the unlock, no connection is left
+/// holding the lock (pooled connections are not reset when they are taken again), and a node that dies holding it loses
+/// its session, and the lock with it. Locks are taken rarely (seeding, key changes): a connection each costs nothing.
 /// </summary>
 internal sealed partial class PostgresStoreLock(PostgresDatabase database, ILogger<PostgresStoreLock> logger) : IStoreLock
 {
     public async ValueTask<IAsyncDisposable> AcquireAsync(string name, CancellationToken cancellationToken)
     {
         var key = PostgresAdvisoryLocks.Key(name);
-        var connection = await database.OpenConnectionAsync(cancellationToken);
+        var connection = await database.OpenSessionAsync(cancellationToken);
         try
         {
             await using var command = PostgresDatabase.Command(connection, "SELECT pg_advisory_lock($1)", Bigint(key));
@@ -37,10 +39,7 @@ internal sealed partial class PostgresStoreLock(PostgresDatabase database, ILogg
         }
     }
 
-    /// <summary>
-    /// Unlocks and gives the connection back to the pool; when the unlock fails, the connection does not go back (the
-    /// pool discards it), so that no idle session keeps holding the lock.
-    /// </summary>
+    /// <summary>Unlocks (a lock not held is a warning, not an error) and closes the session, which releases the lock in any case.</summary>
     private async ValueTask ReleaseAsync(NpgsqlConnection connection, string name, long key)
     {
         try
@@ -51,11 +50,10 @@ internal sealed partial class PostgresStoreLock(PostgresDatabase database, ILogg
                 await command.ExecuteNonQueryAsync(CancellationToken.None);
             }
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        catch (Exception ex)
         {
-            // The session is gone (the server released the lock with it) or in doubt.
+            // The session is gone (the server released the lock with it) or in doubt: closing it releases the lock.
             Log.UnlockFailed(logger, name, ex);
-            NpgsqlConnection.ClearPool(connection);
         }
         finally
         {
@@ -73,7 +71,7 @@ internal sealed partial class PostgresStoreLock(PostgresDatabase database, ILogg
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Releasing the store lock {Name} failed; its connection is discarded, which releases it")]
+        [LoggerMessage(1, LogLevel.Warning, "Releasing the store lock {Name} failed; its session is closed, which releases it")]
         public static partial void UnlockFailed(ILogger logger, string name, Exception exception);
     }
 }

@@ -5,7 +5,8 @@ namespace Backchannel.IntegrationTests.MultiNode;
 
 /// <summary>
 /// Debian's haproxy in front of provider nodes on loopback: round robin, a health check on /health/ready every 200 ms
-/// (a node that stops answering leaves the rotation after one failed check), and a request that could not reach a node
+/// (a node that stops answering leaves the rotation after two failed checks, so that one slow answer under load does
+/// not take it out), and a request that could not reach a node
 /// (connection refused) sent to another. Installed with apt-get when missing; a failure to install or start throws with
 /// haproxy's output, so that the test fails loudly.
 /// </summary>
@@ -114,7 +115,7 @@ internal sealed class Haproxy : IAsyncDisposable
             backend nodes
                 balance roundrobin
                 option httpchk GET /health/ready
-                default-server inter 200ms fall 1 rise 2
+                default-server inter 200ms fall 2 rise 2
 
             """);
         for (var i = 0; i < nodePorts.Count; i++)

@@ -103,6 +103,104 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         Assert.Single(await OutboxAsync(_a), m => m.Kind == OutboxKind.Ping);
     }
 
+    // a node decides from the request as it remembers it, only if the row is still as remembered
+
+    [Fact]
+    public async Task A_decision_on_the_creating_node_is_made_from_the_request_as_another_node_left_it()
+    {
+        var request = await PendingAsync(_a, DeliveryModes.Ping);
+        // Node B polls it into a longer interval (slow_down) after node A created it.
+        var stored = (await _b.Requests.FindAsync(request.Id, CancellationToken.None))!;
+        Assert.False((await _b.Requests.RecordPollAsync(stored, Now, CancellationToken.None)).SlowDown);
+        Assert.Equal(new PollResult(true, 10), await _b.Requests.RecordPollAsync(stored, Now.AddSeconds(1), CancellationToken.None));
+
+        var seen = new List<AuthenticationRequest>();
+        var result = await _a.Requests.DecideAsync(StoreData.Approval(request), Now.AddSeconds(2), decided =>
+        {
+            seen.Add(decided);
+            return new DecisionEffects(StoreData.ClientNotification(decided, Now), null);
+        }, CancellationToken.None);
+
+        Assert.Equal(DecisionOutcome.Decided, result.Outcome);
+        Assert.Equal(10, seen[^1].IntervalSeconds);
+        Assert.Equal(10, result.Request!.IntervalSeconds);
+        Assert.Equal(result.Notification!.Id, Assert.Single(await OutboxAsync(_b), m => m.Kind == OutboxKind.Ping).Id);
+    }
+
+    [Fact]
+    public async Task A_request_another_node_decided_or_failed_is_not_decided_again_from_what_the_creating_node_remembers()
+    {
+        var decided = await PendingAsync(_a, DeliveryModes.Ping);
+        var failed = await PendingAsync(_a, DeliveryModes.Ping);
+        Assert.Equal(DecisionOutcome.Decided, (await _b.Requests.DecideAsync(StoreData.Denial(decided), Now,
+            r => new DecisionEffects(StoreData.ClientNotification(r, Now), null), CancellationToken.None)).Outcome);
+        Assert.NotNull(await _b.Requests.FailAsync(failed.Id, FailureCause.DeviceUnreachable, Now, r => StoreData.ClientNotification(r, Now),
+            CancellationToken.None));
+
+        foreach (var request in new[] { decided, failed })
+        {
+            Assert.Equal(DecisionOutcome.AlreadyDecided, (await _a.Requests.DecideAsync(StoreData.Approval(request), Now,
+                r => new DecisionEffects(StoreData.ClientNotification(r, Now), null), CancellationToken.None)).Outcome);
+            Assert.Null(await _a.Requests.FailAsync(request.Id, FailureCause.DeviceUnreachable, Now, r => StoreData.ClientNotification(r, Now),
+                CancellationToken.None));
+        }
+
+        Assert.Equal(AuthenticationRequestStatus.Denied, (await _a.Requests.FindAsync(decided.Id, CancellationToken.None))!.Status);
+        Assert.Equal(AuthenticationRequestStatus.Failed, (await _a.Requests.FindAsync(failed.Id, CancellationToken.None))!.Status);
+        Assert.Equal(2, (await OutboxAsync(_a)).Count(m => m.Kind == OutboxKind.Ping));
+    }
+
+    [Fact]
+    public async Task A_failure_on_the_creating_node_is_made_from_the_request_as_another_node_left_it()
+    {
+        var request = await PendingAsync(_a, DeliveryModes.Ping);
+        var stored = (await _b.Requests.FindAsync(request.Id, CancellationToken.None))!;
+        await _b.Requests.RecordPollAsync(stored, Now, CancellationToken.None);
+        await _b.Requests.RecordPollAsync(stored, Now.AddSeconds(1), CancellationToken.None);
+
+        AuthenticationRequest? seen = null;
+        var failure = await _a.Requests.FailAsync(request.Id, FailureCause.DeviceUnreachable, Now.AddSeconds(2), r =>
+        {
+            seen = r;
+            return StoreData.ClientNotification(r, Now);
+        }, CancellationToken.None);
+
+        Assert.NotNull(failure);
+        Assert.Equal(10, seen!.IntervalSeconds);
+        Assert.Equal(AuthenticationRequestStatus.Failed, failure.Request.Status);
+        Assert.Single(await OutboxAsync(_a), m => m.Kind == OutboxKind.Ping);
+    }
+
+    [Fact]
+    public void What_a_node_remembers_is_bounded_in_number_and_in_bytes_the_first_remembered_going_first()
+    {
+        var byNumber = new PostgresRecentRequests(capacity: 3, budget: 1024 * 1024);
+        var requests = Enumerable.Range(0, 5).Select(_ => StoreData.Request(Now)).ToList();
+        requests.ForEach(byNumber.Remember);
+        Assert.All(requests.Take(2), r => Assert.Null(byNumber.Find(r.Id)));
+        Assert.All(requests.Skip(2), r => Assert.Same(r, byNumber.Find(r.Id)));
+
+        // Forgotten and remembered again, then polled into a longer interval.
+        byNumber.Forget(requests[4].Id);
+        Assert.Null(byNumber.Find(requests[4].Id));
+        byNumber.Remember(requests[4]);
+        byNumber.Polled(requests[4].Id, 10);
+        Assert.Equal(10, byNumber.Find(requests[4].Id)!.IntervalSeconds);
+
+        // Long requests take more of the budget: fewer are remembered, and one larger than the budget is not.
+        var byBytes = new PostgresRecentRequests(capacity: 1000, budget: 64 * 1024);
+        var long1 = StoreData.Request(Now) with { AuthorizationDetails = new string('x', 16 * 1024) };
+        var long2 = StoreData.Request(Now) with { AuthorizationDetails = new string('y', 16 * 1024) };
+        var tooLong = StoreData.Request(Now) with { AuthorizationDetails = new string('z', 40 * 1024) };
+        byBytes.Remember(long1);
+        byBytes.Remember(long2);
+        Assert.Null(byBytes.Find(long1.Id));
+        Assert.NotNull(byBytes.Find(long2.Id));
+        byBytes.Remember(tooLong);
+        Assert.Null(byBytes.Find(tooLong.Id));
+        Assert.NotNull(byBytes.Find(long2.Id));
+    }
+
     [Fact]
     public async Task Polls_alternating_between_two_nodes_agree_on_slow_down()
     {
@@ -213,17 +311,153 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         Assert.Null(await _b.Requests.CreateAsync(refused, StoreData.DeviceNotification(refused, Now), 10, CancellationToken.None));
     }
 
-    [Fact]
-    public async Task The_pending_limit_holds_across_nodes_creating_at_once()
+    // the pending limit per client, counted in shards
+
+    private Task<bool> TryCreateAsync(Stores node, int max, string clientId = "client-a")
     {
-        var created = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        var request = StoreData.Request(Now, clientId: clientId);
+        return TryCreateAsync(node, request, max);
+    }
+
+    private static async Task<bool> TryCreateAsync(Stores node, AuthenticationRequest request, int max) =>
+        await node.Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), max, CancellationToken.None) is not null;
+
+    /// <summary>The client's pending count, shard by shard, as the database holds it.</summary>
+    private async Task<Dictionary<int, int>> ShardsAsync(string clientId = "client-a")
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_engine.ConnectionString);
+        await using var command = dataSource.CreateCommand("SELECT shard, pending FROM client_pending_shards WHERE client_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = clientId });
+        await using var reader = await command.ExecuteReaderAsync();
+        var shards = new Dictionary<int, int>();
+        while (await reader.ReadAsync())
         {
-            var request = StoreData.Request(Now);
-            return await Node(i).Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), 5, CancellationToken.None) is not null;
+            shards.Add(reader.GetInt32(0), reader.GetInt32(1));
+        }
+
+        return shards;
+    }
+
+    [Fact]
+    public async Task The_pending_limit_holds_exactly_across_nodes_creating_one_after_the_other()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(await TryCreateAsync(Node(i), 10), $"creation {i} is under the limit");
+        }
+
+        Assert.False(await TryCreateAsync(_a, 10));
+        Assert.False(await TryCreateAsync(_b, 10));
+        Assert.True(await TryCreateAsync(_b, 10, "client-b"));
+        Assert.Equal(11, (await OutboxAsync(_a)).Count);
+    }
+
+    [Fact]
+    public async Task The_pending_limit_holds_across_nodes_creating_at_once_within_the_creations_in_flight()
+    {
+        // At most four creations in flight at any moment, over two nodes: the count may pass the limit by three at most.
+        const int limit = 10;
+        const int inFlight = 4;
+        using var gate = new SemaphoreSlim(inFlight);
+        var created = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return await TryCreateAsync(Node(i), limit);
+            }
+            finally
+            {
+                gate.Release();
+            }
         })));
 
-        Assert.Equal(5, created.Count(c => c));
-        Assert.Equal(5, (await OutboxAsync(_a)).Count);
+        var count = created.Count(c => c);
+        Assert.InRange(count, limit, limit + inFlight - 1);
+        Assert.Equal(count, (await OutboxAsync(_a)).Count);
+        Assert.Equal(count, (await ShardsAsync()).Values.Sum());
+        // Once they are all in, the limit refuses on either node.
+        Assert.False(await TryCreateAsync(_a, limit));
+        Assert.False(await TryCreateAsync(_b, limit));
+    }
+
+    [Fact]
+    public async Task A_client_s_count_is_spread_over_shards_and_each_request_leaves_the_shard_it_was_counted_in()
+    {
+        var requests = new List<AuthenticationRequest>();
+        for (var i = 0; i < 40; i++)
+        {
+            var request = StoreData.Request(i < 20 ? Now : Now.AddMinutes(-30), deliveryMode: i % 4 == 1 ? DeliveryModes.Ping : DeliveryModes.Poll);
+            Assert.True(await TryCreateAsync(Node(i), request, 0));
+            requests.Add(request);
+        }
+
+        var shards = await ShardsAsync();
+        Assert.True(shards.Count > 1, "forty requests of one client are not all counted in one row");
+        Assert.All(shards.Keys, shard => Assert.InRange(shard, 0, PostgresAuthenticationRequestStore.PendingShards - 1));
+        Assert.Equal(40, shards.Values.Sum());
+
+        // Decided, failed, expired and notified, removed: every way out takes the request from its own shard, so that no
+        // shard is left counting another's requests, and none would go below zero.
+        for (var i = 0; i < 20; i += 2)
+        {
+            Assert.Equal(DecisionOutcome.Decided,
+                (await Node(i + 1).Requests.DecideAsync(StoreData.Approval(requests[i]), Now, _ => DecisionEffects.None, CancellationToken.None)).Outcome);
+            Assert.NotNull(await Node(i).Requests.FailAsync(requests[i + 1].Id, FailureCause.DeviceUnreachable, Now, _ => null, CancellationToken.None));
+        }
+
+        Assert.Equal(20, (await ShardsAsync()).Values.Sum());
+        Assert.Equal(5, (await _b.Requests.ClaimExpiredForNotificationAsync(Now, 100, _ => null, CancellationToken.None)).Count);
+        Assert.Equal(15, (await ShardsAsync()).Values.Sum());
+        await _a.Requests.DeleteExpiredAsync(Now.AddMinutes(-1), CancellationToken.None);
+        shards = await ShardsAsync();
+        Assert.Equal(0, shards.Values.Sum());
+        Assert.All(shards.Values, pending => Assert.Equal(0, pending));
+    }
+
+    [Fact]
+    public async Task Version_one_requests_are_counted_again_in_shard_zero_and_leave_it_as_they_are_decided()
+    {
+        await using var fresh = new PostgresStoreEngine();
+        await using (var dataSource = NpgsqlDataSource.Create(fresh.ConnectionString))
+        {
+            // A database as version 1 left it, with two pending requests (and a count that drifted from them).
+            await using (var command = dataSource.CreateCommand())
+            {
+                command.CommandText = await ReadMigrationAsync(1) +
+                                      "; CREATE TABLE schema_migrations (version integer NOT NULL PRIMARY KEY, applied_at bigint NOT NULL)" +
+                                      "; INSERT INTO schema_migrations VALUES (1, 0); INSERT INTO client_pending VALUES ('client-a', 7)";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            var node = await fresh.OpenNodeAsync(open: false);
+            await using (var insert = dataSource.CreateCommand(
+                             "INSERT INTO auth_requests (id, auth_req_id_hash, client_id, subject, scope, delivery_mode, channel, status, created_at, " +
+                             "expires_at, interval_seconds) VALUES ('old-1', '\\x01', 'client-a', 'alice', 'openid', 'poll', 'test', 0, $1, $2, 5), " +
+                             "('old-2', '\\x02', 'client-a', 'alice', 'openid', 'poll', 'test', 0, $1, $2, 5)"))
+            {
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Now.ToUnixTimeMilliseconds() });
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Now.AddMinutes(5).ToUnixTimeMilliseconds() });
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            await node.Lifecycle.OpenAsync(CancellationToken.None);
+
+            Assert.True(await TryCreateAsync(node, 3));
+            Assert.False(await TryCreateAsync(node, 3));
+            Assert.Equal(DecisionOutcome.Decided, (await node.Requests.DecideAsync(new Decision("old-1", true, null, null, "test"), Now,
+                _ => DecisionEffects.None, CancellationToken.None)).Outcome);
+            Assert.True(await TryCreateAsync(node, 3));
+            Assert.False(await TryCreateAsync(node, 3));
+        }
+    }
+
+    private static async Task<string> ReadMigrationAsync(int version)
+    {
+        var (_, name) = PostgresMigrator.Migrations.Single(m => m.Version == version);
+        await using var stream = typeof(PostgresMigrator).Assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
     }
 
     [Fact]
@@ -362,6 +596,38 @@ public sealed class PostgresEngineTests : IAsyncLifetime
 
         Assert.IsType<StoreUnavailableException>(unavailable);
         Assert.Contains(message, unavailable.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Host=db", true)]
+    [InlineData("Host=db;No Reset On Close=false", false)]
+    [InlineData("Host=db;NoResetOnClose=false", false)]
+    public void Pooled_connections_are_not_reset_unless_the_connection_string_says(string connectionString, bool noReset)
+    {
+        var settings = PostgresConnectionSettings.Parse(connectionString);
+
+        Assert.Equal(noReset, new NpgsqlConnectionStringBuilder(settings.ConnectionString).NoResetOnClose);
+    }
+
+    [Fact]
+    public async Task A_store_lock_holds_a_session_outside_the_pool_that_ends_when_it_is_released()
+    {
+        async Task<long> SessionsHoldingAsync()
+        {
+            await using var dataSource = NpgsqlDataSource.Create(_engine.ConnectionString);
+            await using var command = dataSource.CreateCommand(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.datname = $1");
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _engine.Database });
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        var held = await _a.Lock.AcquireAsync(StoreLocks.Keys, CancellationToken.None);
+        Assert.Equal(1, await SessionsHoldingAsync());
+        await held.DisposeAsync();
+        Assert.Equal(0, await SessionsHoldingAsync());
+        // The pooled connections the stores use meanwhile hold nothing either.
+        await PendingAsync(_a);
+        Assert.Equal(0, await SessionsHoldingAsync());
     }
 
     [Fact]
