@@ -25,48 +25,32 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public PostgresConnectionSettings Settings { get; }
 
     /// <summary>Runs one statement; the rows it changed.</summary>
-    public async Task<int> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
-    {
-        try
+    public Task<int> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken) =>
+        GuardAsync(Command(sql, parameters), static async (command, ct) =>
         {
-            await using var command = Command(sql, parameters);
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
-        {
-            throw PostgresFailures.Unavailable(Settings, ex);
-        }
-    }
+            await using (command)
+            {
+                return await command.ExecuteNonQueryAsync(ct);
+            }
+        }, cancellationToken);
 
     /// <summary>Runs one statement; the first column of its first row (default when there is none, or it is null).</summary>
-    public async Task<T?> ScalarAsync<T>(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
-    {
-        try
+    public Task<T?> ScalarAsync<T>(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken) =>
+        GuardAsync(Command(sql, parameters), static async (command, ct) =>
         {
-            await using var command = Command(sql, parameters);
-            return await command.ExecuteScalarAsync(cancellationToken) is T value ? value : default;
-        }
-        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
-        {
-            throw PostgresFailures.Unavailable(Settings, ex);
-        }
-    }
+            await using (command)
+            {
+                return await command.ExecuteScalarAsync(ct) is T value ? value : default;
+            }
+        }, cancellationToken);
 
     /// <summary>Runs one statement; its first row, mapped, or null.</summary>
     public async Task<T?> QueryFirstAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
         CancellationToken cancellationToken)
         where T : class
     {
-        try
-        {
-            await using var command = Command(sql, parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? map(reader) : null;
-        }
-        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
-        {
-            throw PostgresFailures.Unavailable(Settings, ex);
-        }
+        var rows = await QueryAsync(sql, parameters, map, cancellationToken, limit: 1);
+        return rows.Count > 0 ? rows[0] : null;
     }
 
     /// <summary>Runs one statement; its first row, mapped to a value, or null.</summary>
@@ -74,89 +58,73 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         CancellationToken cancellationToken)
         where T : struct
     {
-        try
-        {
-            await using var command = Command(sql, parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? map(reader) : null;
-        }
-        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
-        {
-            throw PostgresFailures.Unavailable(Settings, ex);
-        }
+        var rows = await QueryAsync(sql, parameters, map, cancellationToken, limit: 1);
+        return rows.Count > 0 ? rows[0] : null;
     }
 
-    /// <summary>Runs one statement; every row, mapped.</summary>
-    public async Task<List<T>> QueryAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
-        CancellationToken cancellationToken)
-    {
-        try
+    /// <summary>Runs one statement; its rows (the first <paramref name="limit"/> of them), mapped.</summary>
+    public Task<List<T>> QueryAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken, int limit = int.MaxValue) =>
+        GuardAsync((Command: Command(sql, parameters), Map: map, Limit: limit), static async (query, ct) =>
         {
-            await using var command = Command(sql, parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(cancellationToken))
+            await using var command = query.Command;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var rows = new List<T>(query.Limit == 1 ? 1 : 4);
+            while (rows.Count < query.Limit && await reader.ReadAsync(ct))
             {
-                rows.Add(map(reader));
+                rows.Add(query.Map(reader));
             }
 
             return rows;
-        }
-        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
-        {
-            throw PostgresFailures.Unavailable(Settings, ex);
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Runs statements in one round trip as one implicit transaction (a batch without error barriers: a failing statement
     /// rolls back those before it and skips those after it); the rows they changed, in all.
     /// </summary>
-    public async Task<int> ExecuteBatchAsync(IEnumerable<(string Sql, NpgsqlParameter[] Parameters)> statements, CancellationToken cancellationToken)
+    public Task<int> ExecuteBatchAsync(IEnumerable<(string Sql, NpgsqlParameter[] Parameters)> statements, CancellationToken cancellationToken)
     {
-        try
+        var batch = _dataSource.CreateBatch();
+        foreach (var (sql, parameters) in statements)
         {
-            await using var batch = _dataSource.CreateBatch();
-            foreach (var (sql, parameters) in statements)
-            {
-                batch.BatchCommands.Add(BatchCommand(sql, parameters));
-            }
+            batch.BatchCommands.Add(BatchCommand(sql, parameters));
+        }
 
-            return await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
+        return GuardAsync(batch, static async (batch, ct) =>
         {
-            throw PostgresFailures.Unavailable(Settings, ex);
-        }
+            await using (batch)
+            {
+                return await batch.ExecuteNonQueryAsync(ct);
+            }
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Runs <paramref name="work"/> on one connection of the pool: a transaction of several round trips, or a lock that ends
     /// with its transaction (<c>pg_advisory_xact_lock</c>); nothing that outlives it.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        try
+    public Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        GuardAsync((DataSource: _dataSource, Work: work), static async (run, ct) =>
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            return await work(connection, cancellationToken);
-        }
-        catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
-        {
-            throw PostgresFailures.Unavailable(Settings, ex);
-        }
-    }
+            await using var connection = await run.DataSource.OpenConnectionAsync(ct);
+            return await run.Work(connection, ct);
+        }, cancellationToken);
 
     /// <summary>
     /// A connection outside the pool, for a session whose state must end with it (a LISTEN, a session lock held across
     /// calls): disposing it closes the session. Pooled connections are not reset when they are taken again (No Reset On
     /// Close, <see cref="PostgresConnectionSettings"/>), so nothing may leave session state on them.
     /// </summary>
-    public async Task<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken)
+    public Task<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken) =>
+        GuardAsync(_sessions, static async (sessions, ct) => await sessions.OpenConnectionAsync(ct), cancellationToken);
+
+    /// <summary>Runs <paramref name="operation"/>, turning a database that cannot be reached into StoreUnavailableException.</summary>
+    private async Task<TResult> GuardAsync<TState, TResult>(TState state, Func<TState, CancellationToken, Task<TResult>> operation,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return await _sessions.OpenConnectionAsync(cancellationToken);
+            return await operation(state, cancellationToken);
         }
         catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
         {

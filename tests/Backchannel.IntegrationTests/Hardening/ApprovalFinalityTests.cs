@@ -20,18 +20,15 @@ namespace Backchannel.IntegrationTests.Hardening;
 public sealed class ApprovalFinalityTests(ApprovalFinalityTests.Fixture shared) : IClassFixture<ApprovalFinalityTests.Fixture>
 {
     /// <summary>The provider's device channel is <see cref="ApproveThenRefuseDevice"/>; its ping client notifies a <see cref="NotificationReceiver"/>.</summary>
-    public sealed class Fixture : SharedProvider
+    public sealed class Fixture : SharedNotifyingProvider
     {
         private ApproveThenRefuseDevice? _device;
-        private NotificationReceiver? _receiver;
 
         internal ApproveThenRefuseDevice Device => _device ?? throw new InvalidOperationException("The device service is not started.");
 
-        internal NotificationReceiver Receiver => _receiver ?? throw new InvalidOperationException("The receiver is not started.");
-
         protected override Dictionary<string, string?> Settings()
         {
-            var settings = TestClients.Notifying(Receiver.Endpoint);
+            var settings = base.Settings();
             settings["Backchannel:Channels:Http:Url"] = Device.NotifyUrl;
             return settings;
         }
@@ -39,18 +36,12 @@ public sealed class ApprovalFinalityTests(ApprovalFinalityTests.Fixture shared) 
         public override async Task InitializeAsync()
         {
             _device = await ApproveThenRefuseDevice.StartAsync(FreePort.Next());
-            _receiver = await NotificationReceiver.StartAsync(FreePort.Next());
             await base.InitializeAsync();
         }
 
         public override async Task DisposeAsync()
         {
             await base.DisposeAsync();
-            if (_receiver is not null)
-            {
-                await _receiver.DisposeAsync();
-            }
-
             if (_device is not null)
             {
                 await _device.DisposeAsync();

@@ -41,9 +41,9 @@ public sealed class SharedSystemClockProvider : SharedProvider
 
 /// <summary>
 /// A shared provider on a <see cref="TestClock"/> whose ping and push test clients notify one shared
-/// <see cref="NotificationReceiver"/>. Tests take the calls of their own requests by auth_req_id.
+/// <see cref="NotificationReceiver"/>. Tests take the calls of their own requests by auth_req_id. Subclasses add settings.
 /// </summary>
-public sealed class SharedNotifyingProvider : SharedProvider
+public class SharedNotifyingProvider : SharedProvider
 {
     private NotificationReceiver? _receiver;
 

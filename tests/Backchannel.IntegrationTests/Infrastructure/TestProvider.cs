@@ -52,6 +52,51 @@ internal sealed class TestProvider : IAsyncDisposable
 
     public string TokenEndpoint => Issuer + "/token";
 
+    /// <summary>
+    /// What a provider hosted in the test process starts from: <paramref name="issuer"/>, its SQLite file in
+    /// <paramref name="directory"/>, the http device channel to <paramref name="device"/>, plain-HTTP notifications to
+    /// loopback, no rate limits, no demo data, and the test clients.
+    /// </summary>
+    internal static Dictionary<string, string?> BaseSettings(string issuer, string directory, FakeDeviceService device)
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Backchannel:Issuer"] = issuer,
+            ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "backchannel.db")}",
+            ["Backchannel:Ciba:PollingIntervalSeconds"] = "1",
+            ["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0",
+            // Shared providers serve many requests of one client for one user within a minute.
+            ["Backchannel:Ciba:MaxRequestsPerClientAndUserPerMinute"] = "0",
+            ["Backchannel:Notifications:AllowHttp"] = "true",
+            ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
+            ["Backchannel:Channels:Http:Url"] = device.NotifyUrl,
+            ["Backchannel:Channels:Http:Token"] = FakeDeviceService.Token,
+            ["Backchannel:Demo:Enabled"] = "false",
+        };
+        foreach (var (key, value) in TestClients.Configuration())
+        {
+            configuration[key] = value;
+        }
+
+        return configuration;
+    }
+
+    /// <summary>
+    /// A web application builder with exactly <paramref name="configuration"/> (no files, no environment variables), no
+    /// log providers yet, listening on loopback <paramref name="port"/>, on <paramref name="time"/>.
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder(string environment, string directory, int port,
+        IDictionary<string, string?> configuration, TimeProvider time)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = directory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
+        builder.Services.AddSingleton(time);
+        return builder;
+    }
+
     /// <summary>Starts a provider (and a device service) with the test clients and users; <paramref name="settings"/> override or add settings.</summary>
     public static async Task<TestProvider> StartAsync(IDictionary<string, string?>? settings = null, string? directory = null,
         FakeDeviceService? device = null, TimeProvider? time = null)
@@ -64,39 +109,16 @@ internal sealed class TestProvider : IAsyncDisposable
 
         var port = FreePort.Next();
         var issuer = $"http://127.0.0.1:{port}";
-        var configuration = new Dictionary<string, string?>
-        {
-            ["Backchannel:Issuer"] = issuer,
-            ["Backchannel:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "backchannel.db")}",
-            ["Backchannel:Ciba:PollingIntervalSeconds"] = "1",
-            ["Backchannel:Ciba:MaxRequestsPerUserPerMinute"] = "0",
-            // Shared providers serve many requests of one client for one user within a minute.
-            ["Backchannel:Ciba:MaxRequestsPerClientAndUserPerMinute"] = "0",
-            ["Backchannel:Notifications:AllowHttp"] = "true",
-            ["Backchannel:Notifications:AllowPrivateNetworks"] = "true",
-            ["Backchannel:Notifications:InitialRetryDelaySeconds"] = "0.2",
-            ["Backchannel:Notifications:MaxRetryDelaySeconds"] = "1",
-            ["Backchannel:Channels:Http:Url"] = device.NotifyUrl,
-            ["Backchannel:Channels:Http:Token"] = FakeDeviceService.Token,
-            ["Backchannel:Demo:Enabled"] = "false",
-        };
-        foreach (var (key, value) in TestClients.Configuration())
-        {
-            configuration[key] = value;
-        }
-
+        var configuration = BaseSettings(issuer, directory, device);
+        configuration["Backchannel:Notifications:InitialRetryDelaySeconds"] = "0.2";
+        configuration["Backchannel:Notifications:MaxRetryDelaySeconds"] = "1";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = directory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Logging.ClearProviders();
+        var builder = CreateBuilder("Production", directory, port, configuration, time);
         builder.Logging.AddFilter(level => level >= LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
-        builder.Services.AddSingleton(time);
         builder.Services.AddBackchannel(builder.Configuration.GetSection("Backchannel")).UseSqlite();
 
         var app = builder.Build();

@@ -2,18 +2,38 @@ using Microsoft.Extensions.Logging;
 
 namespace Backchannel.Tests.Support;
 
-/// <summary>Keeps the formatted log lines by category (add it with <c>services.AddSingleton&lt;ILoggerProvider&gt;(recorder)</c>).</summary>
+/// <summary>
+/// Keeps every log entry, at every level (add it with <c>services.AddSingleton&lt;ILoggerProvider&gt;(recorder)</c> or
+/// <c>logging.AddProvider(recorder)</c>): the formatted lines by category, and each entry whole (level, category,
+/// message, structured values, exception text) for tests that look for something anywhere in the log.
+/// </summary>
 public sealed class RecordingLoggerProvider : ILoggerProvider
 {
-    private readonly List<(string Category, string Line)> _lines = [];
+    private readonly List<(string Category, string Line, string Entry)> _entries = [];
 
+    /// <summary>The formatted messages written under <paramref name="category"/>.</summary>
     public IReadOnlyList<string> Lines(string category)
     {
-        lock (_lines)
+        lock (_entries)
         {
-            return _lines.Where(l => l.Category == category).Select(l => l.Line).ToList();
+            return _entries.Where(e => e.Category == category).Select(e => e.Line).ToList();
         }
     }
+
+    /// <summary>Every entry whole: "{level} {category}: {message} [{structured values}] {exception}".</summary>
+    public IReadOnlyList<string> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _entries.Select(e => e.Entry).ToList();
+            }
+        }
+    }
+
+    /// <summary>The whole entries that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> Containing(string text) => Entries.Where(entry => entry.Contains(text, StringComparison.Ordinal)).ToList();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -30,9 +50,13 @@ public sealed class RecordingLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (provider._lines)
+            var line = formatter(state, exception);
+            var structured = state is IEnumerable<KeyValuePair<string, object?>> values
+                ? string.Join("; ", values.Select(pair => $"{pair.Key}={pair.Value}"))
+                : string.Empty;
+            lock (provider._entries)
             {
-                provider._lines.Add((category, formatter(state, exception)));
+                provider._entries.Add((category, line, $"{logLevel} {category}: {line} [{structured}] {exception}"));
             }
         }
     }
