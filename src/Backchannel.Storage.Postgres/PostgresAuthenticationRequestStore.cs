@@ -1,6 +1,7 @@
 using System.Globalization;
 using Backchannel.Abstractions;
 using Backchannel.Domain;
+using Backchannel.Protocol;
 using Npgsql;
 using static Backchannel.Storage.Postgres.PostgresParameter;
 
@@ -197,8 +198,13 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         return deviceNotification with { Id = stored };
     }
 
+    /// <summary>
+    /// A request this node approved is answered from memory (<see cref="PostgresRecentRequests.FindApprovedByHash"/>): what
+    /// the token endpoint does with it next, the redemption, is conditional on the row still being approved and unexpired.
+    /// </summary>
     public async ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
-        Seen(await database.QueryFirstAsync(SelectByHash, [Bytes(authReqIdHash)], Map, cancellationToken));
+        _recent.FindApprovedByHash(authReqIdHash)
+        ?? Seen(await database.QueryFirstAsync(SelectByHash, [Bytes(authReqIdHash)], Map, cancellationToken));
 
     public async ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken)
     {
@@ -291,7 +297,15 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
             return null;
         }
 
-        _recent.Forget(decision.TransactionId);
+        // An approved poll or ping request is redeemed next, at the token endpoint: remembered, so that it is not read again.
+        if (decided.Request is { Status: AuthenticationRequestStatus.Approved, DeliveryMode: not DeliveryModes.Push })
+        {
+            _recent.Remember(decided.Request);
+        }
+        else
+        {
+            _recent.Forget(decision.TransactionId);
+        }
         return new DecisionResult(DecisionOutcome.Decided, decided.Request, notification is null ? null : notification with { Id = decided.MessageId!.Value });
     }
 

@@ -10,11 +10,17 @@ namespace Backchannel.Storage.Postgres;
 /// hash, its interval; nothing else of a pending request changes), and where it is not (another node moved it on, a poll
 /// there grew its interval), nothing is written and the row is read as it is. No outcome depends on what a node
 /// remembers; forgetting costs a round trip.
+/// A request this node approved is also found by its auth_req_id hash (<see cref="FindApprovedByHash"/>): the token
+/// request that redeems it needs no read first, since an approved request only moves on by a redemption (or its expiry
+/// and removal), and the redemption is conditional on the row still being approved and unexpired.
 /// </summary>
 internal sealed class PostgresRecentRequests(int capacity, long budget)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (AuthenticationRequest Request, int Size)> _requests = new(StringComparer.Ordinal);
+
+    /// <summary>The ids of the remembered requests, by auth_req_id hash.</summary>
+    private readonly Dictionary<byte[], string> _idsByHash = new(HashComparer.Instance);
 
     /// <summary>The ids in the order they were first remembered (with ids forgotten since), at most <c>capacity</c>.</summary>
     private readonly Queue<string> _order = new();
@@ -26,6 +32,18 @@ internal sealed class PostgresRecentRequests(int capacity, long budget)
         lock (_gate)
         {
             return _requests.TryGetValue(id, out var entry) ? entry.Request : null;
+        }
+    }
+
+    /// <summary>The remembered request with this auth_req_id hash, if this node approved it; null otherwise.</summary>
+    public AuthenticationRequest? FindApprovedByHash(byte[] authReqIdHash)
+    {
+        lock (_gate)
+        {
+            return _idsByHash.TryGetValue(authReqIdHash, out var id) && _requests.TryGetValue(id, out var entry)
+                && entry.Request.Status == AuthenticationRequestStatus.Approved
+                ? entry.Request
+                : null;
         }
     }
 
@@ -50,6 +68,7 @@ internal sealed class PostgresRecentRequests(int capacity, long budget)
             }
 
             _requests[request.Id] = (request, size);
+            _idsByHash[request.AuthReqIdHash] = request.Id;
             _size += size;
             while (_order.Count > capacity || _size > budget)
             {
@@ -83,6 +102,7 @@ internal sealed class PostgresRecentRequests(int capacity, long budget)
         if (_requests.Remove(id, out var entry))
         {
             _size -= entry.Size;
+            _idsByHash.Remove(entry.Request.AuthReqIdHash);
         }
     }
 
@@ -92,4 +112,14 @@ internal sealed class PostgresRecentRequests(int capacity, long budget)
             + (r.AcrValues?.Length ?? 0) + (r.BindingMessage?.Length ?? 0) + (r.LoginHint?.Length ?? 0) + (r.AuthorizationDetails?.Length ?? 0)
             + (r.RequestContext?.Length ?? 0) + (r.ClientNotificationToken?.Length ?? 0) + r.DeliveryMode.Length + r.Channel.Length
             + (r.Acr?.Length ?? 0) + (r.Amr?.Sum(value => value.Length + 16) ?? 0)));
+}
+
+/// <summary>Compares auth_req_id hashes by content; SHA-256 values, so their first bytes are already a good hash code.</summary>
+internal sealed class HashComparer : IEqualityComparer<byte[]>
+{
+    public static HashComparer Instance { get; } = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(byte[] obj) => obj.Length >= sizeof(int) ? BitConverter.ToInt32(obj, 0) : obj.Length;
 }

@@ -151,6 +151,24 @@ public sealed class PostgresEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_approved_on_one_node_and_redeemed_on_another_is_not_redeemed_again_by_the_approving_node()
+    {
+        var request = await PendingAsync(_a, DeliveryModes.Poll);
+        Assert.Equal(DecisionOutcome.Decided, (await _a.Requests.DecideAsync(StoreData.Approval(request), Now, _ => DecisionEffects.None,
+            CancellationToken.None)).Outcome);
+        Assert.True(await _b.Requests.RedeemAsync(request.Id, Now, null, CancellationToken.None));
+
+        // Node A approved it and answers the token request's read from memory: approved, as it left it.
+        var remembered = await _a.Requests.FindByAuthReqIdHashAsync(request.AuthReqIdHash, CancellationToken.None);
+        Assert.Equal(AuthenticationRequestStatus.Approved, remembered!.Status);
+
+        // The redemption is conditional on the row, which node B moved on; then the row is read as it is.
+        Assert.False(await _a.Requests.RedeemAsync(request.Id, Now, null, CancellationToken.None));
+        Assert.Equal(AuthenticationRequestStatus.Redeemed,
+            (await _a.Requests.FindByAuthReqIdHashAsync(request.AuthReqIdHash, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task A_failure_on_the_creating_node_is_made_from_the_request_as_another_node_left_it()
     {
         var request = await PendingAsync(_a, DeliveryModes.Ping);
@@ -199,6 +217,26 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         byBytes.Remember(tooLong);
         Assert.Null(byBytes.Find(tooLong.Id));
         Assert.NotNull(byBytes.Find(long2.Id));
+    }
+
+    [Fact]
+    public void Only_a_remembered_approved_request_is_found_by_its_auth_req_id_hash()
+    {
+        var recent = new PostgresRecentRequests(capacity: 2, budget: 1024 * 1024);
+        var pending = StoreData.Request(Now);
+        var approved = StoreData.Request(Now) with { Status = AuthenticationRequestStatus.Approved, DecidedAt = Now };
+        recent.Remember(pending);
+        recent.Remember(approved);
+        Assert.Null(recent.FindApprovedByHash(pending.AuthReqIdHash));
+        Assert.Same(approved, recent.FindApprovedByHash(approved.AuthReqIdHash.ToArray()));
+
+        // Pushed out by newer requests, or forgotten: no longer found.
+        recent.Remember(StoreData.Request(Now));
+        recent.Remember(StoreData.Request(Now));
+        Assert.Null(recent.FindApprovedByHash(approved.AuthReqIdHash));
+        recent.Remember(approved);
+        recent.Forget(approved.Id);
+        Assert.Null(recent.FindApprovedByHash(approved.AuthReqIdHash));
     }
 
     [Fact]
