@@ -283,7 +283,10 @@ public static class ClientMetadataValidator
     {
         foreach (var uri in metadata.RedirectUris ?? [])
         {
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Fragment.Length > 0 || uri.Length > 2048)
+            // A scheme of its own: .NET on Unix reads "/path" as an absolute file URI.
+            var colon = uri.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 1 || !Uri.CheckSchemeName(uri[..colon]) || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed)
+                || parsed.Fragment.Length > 0 || uri.Length > 2048)
             {
                 errors.Add($"redirect_uris has '{Shorten(uri)}', which is not an absolute URI without a fragment");
             }

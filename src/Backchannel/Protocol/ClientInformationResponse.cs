@@ -28,7 +28,7 @@ public sealed record ClientInformationResponse
 
     /// <summary>The registered metadata (client_id among it), member by member.</summary>
     [JsonExtensionData]
-    public required Dictionary<string, JsonElement> Metadata { get; init; }
+    public Dictionary<string, JsonElement> Metadata { get; set; } = [];
 
     /// <summary>The members of <paramref name="metadata"/> as the response carries them (client_secret never among them).</summary>
     public static Dictionary<string, JsonElement> Members(ClientMetadata metadata)
