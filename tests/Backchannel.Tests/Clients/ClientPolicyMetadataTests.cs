@@ -136,6 +136,7 @@ public class ClientPolicyMetadataTests
         { "backchannel_binding_message_pattern", m => m.BackchannelBindingMessagePattern = "[unclosed" },
         { "backchannel_binding_message_pattern", m => m.BackchannelBindingMessagePattern = @"(\w)\1" },
         { "backchannel_binding_message_pattern", m => m.BackchannelBindingMessagePattern = "^(?=secret).*$" },
+        { "backchannel_binding_message_pattern", m => m.BackchannelBindingMessagePattern = "((a{1000}){1000}){1000}" },
         { "redirect_uris", m => m.RedirectUris = ["/relative"] },
         { "redirect_uris", m => m.RedirectUris = ["https://client.example.com/cb#fragment"] },
         { "response_types", m => m.ResponseTypes = ["code"] },
