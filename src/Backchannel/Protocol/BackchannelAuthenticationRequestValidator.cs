@@ -246,13 +246,14 @@ public static class BackchannelAuthenticationRequestValidator
                 $"binding_message must show what it says: it has {problem}.");
         }
 
-        if (policy.BindingMessagePattern is { } pattern && !pattern.IsMatch(ToFormC(bindingMessage) ?? bindingMessage))
+        var normalized = ToFormC(bindingMessage) ?? bindingMessage;
+        if (policy.BindingMessagePattern is { } pattern && !Matches(pattern, normalized))
         {
             return new ProtocolError(ErrorCodes.InvalidBindingMessage,
                 $"binding_message does not match the pattern this provider requires ({pattern}).");
         }
 
-        if (policy.ClientBindingMessagePattern is { } clientPattern && !MatchesClientPattern(clientPattern, ToFormC(bindingMessage) ?? bindingMessage))
+        if (policy.ClientBindingMessagePattern is { } clientPattern && !Matches(clientPattern, normalized))
         {
             return new ProtocolError(ErrorCodes.InvalidBindingMessage,
                 $"binding_message does not match the pattern this client registered ({clientPattern}).");
@@ -261,8 +262,8 @@ public static class BackchannelAuthenticationRequestValidator
         return null;
     }
 
-    /// <summary>A client's pattern may be anyone's (dynamic registration): a match that takes too long is no match.</summary>
-    private static bool MatchesClientPattern(Regex pattern, string text)
+    /// <summary>A match that takes longer than the pattern's timeout is no match (a client's pattern may be anyone's).</summary>
+    private static bool Matches(Regex pattern, string text)
     {
         try
         {
