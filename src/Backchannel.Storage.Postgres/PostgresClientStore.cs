@@ -8,7 +8,7 @@ namespace Backchannel.Storage.Postgres;
 /// <summary>Registered clients: metadata as the provider wrote it (text, so that it reads back byte for byte) and secret hashes.</summary>
 internal sealed class PostgresClientStore(PostgresDatabase database) : IClientStore
 {
-    private const string Columns = "client_id, metadata, secret_hash, source, created_at, updated_at";
+    private const string Columns = "client_id, metadata, secret_hash, source, created_at, updated_at, registration_token_hash";
 
     public ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken) =>
         new(database.QueryFirstAsync("SELECT " + Columns + " FROM clients WHERE client_id = $1", [Text(clientId)], Map, cancellationToken));
@@ -18,10 +18,10 @@ internal sealed class PostgresClientStore(PostgresDatabase database) : IClientSt
 
     public Task UpsertAsync(StoredClient client, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
-            "INSERT INTO clients (" + Columns + ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET " +
-            "metadata = excluded.metadata, secret_hash = excluded.secret_hash, source = excluded.source, updated_at = excluded.updated_at",
-            [Text(client.ClientId), Text(client.Metadata), Bytes(client.SecretHash), Text(client.Source), Time(client.CreatedAt), Time(client.UpdatedAt)],
-            cancellationToken);
+            "INSERT INTO clients (" + Columns + ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (client_id) DO UPDATE SET " +
+            "metadata = excluded.metadata, secret_hash = excluded.secret_hash, source = excluded.source, updated_at = excluded.updated_at, " +
+            "registration_token_hash = excluded.registration_token_hash",
+            Row(client), cancellationToken);
 
     public async Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken) =>
         await database.ExecuteAsync("DELETE FROM clients WHERE client_id = $1", [Text(clientId)], cancellationToken) == 1;
@@ -29,6 +29,29 @@ internal sealed class PostgresClientStore(PostgresDatabase database) : IClientSt
     public async Task<IReadOnlyList<string>> DeleteFromSourceExceptAsync(string source, IReadOnlyList<string> keep, CancellationToken cancellationToken) =>
         await database.QueryAsync("DELETE FROM clients WHERE source = $1 AND client_id <> ALL ($2) RETURNING client_id",
             [Text(source), TextArray(keep)], reader => reader.GetString(0), cancellationToken);
+
+    public async Task<bool> AddAsync(StoredClient client, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "INSERT INTO clients (" + Columns + ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (client_id) DO NOTHING",
+            Row(client), cancellationToken) == 1;
+
+    public async Task<bool> ReplaceRegisteredAsync(StoredClient client, byte[] registrationAccessTokenHash, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE clients SET metadata = $2, secret_hash = $3, registration_token_hash = $4, updated_at = $5 WHERE client_id = $1 AND registration_token_hash = $6",
+            [Text(client.ClientId), Text(client.Metadata), Bytes(client.SecretHash), Bytes(client.RegistrationAccessTokenHash), Time(client.UpdatedAt),
+                Bytes(registrationAccessTokenHash)],
+            cancellationToken) == 1;
+
+    public async Task<bool> DeleteRegisteredAsync(string clientId, byte[] registrationAccessTokenHash, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("DELETE FROM clients WHERE client_id = $1 AND registration_token_hash = $2",
+            [Text(clientId), Bytes(registrationAccessTokenHash)], cancellationToken) == 1;
+
+    /// <summary>The parameters $1 to $7 of a whole row, in the order of <see cref="Columns"/>.</summary>
+    private static NpgsqlParameter[] Row(StoredClient client) =>
+    [
+        Text(client.ClientId), Text(client.Metadata), Bytes(client.SecretHash), Text(client.Source), Time(client.CreatedAt), Time(client.UpdatedAt),
+        Bytes(client.RegistrationAccessTokenHash),
+    ];
 
     private static StoredClient Map(NpgsqlDataReader r) => new()
     {
@@ -38,5 +61,6 @@ internal sealed class PostgresClientStore(PostgresDatabase database) : IClientSt
         Source = r.GetString(3),
         CreatedAt = r.GetTime(4),
         UpdatedAt = r.GetTime(5),
+        RegistrationAccessTokenHash = r.GetNullableBytes(6),
     };
 }

@@ -6,7 +6,7 @@ namespace Backchannel.Storage.Sqlite;
 
 internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
 {
-    private const string Columns = "client_id, metadata, secret_hash, source, created_at, updated_at";
+    private const string Columns = "client_id, metadata, secret_hash, source, created_at, updated_at, registration_token_hash";
 
     public ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(database.Read(session =>
@@ -30,11 +30,11 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
 
     public Task UpsertAsync(StoredClient client, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(
-            "INSERT INTO clients (" + Columns + ") VALUES ($id, $metadata, $secret, $source, $created, $updated) " +
+            "INSERT INTO clients (" + Columns + ") VALUES ($id, $metadata, $secret, $source, $created, $updated, $token) " +
             "ON CONFLICT (client_id) DO UPDATE SET metadata = excluded.metadata, secret_hash = excluded.secret_hash, source = excluded.source, " +
-            "updated_at = excluded.updated_at",
+            "updated_at = excluded.updated_at, registration_token_hash = excluded.registration_token_hash",
             ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$source", client.Source),
-            ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt))));
+            ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt)), ("$token", client.RegistrationAccessTokenHash)));
 
     public Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute("DELETE FROM clients WHERE client_id = $id", ("$id", clientId)) == 1);
@@ -63,6 +63,23 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
             return stale;
         });
 
+    public Task<bool> AddAsync(StoredClient client, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute(
+            "INSERT INTO clients (" + Columns + ") VALUES ($id, $metadata, $secret, $source, $created, $updated, $token) ON CONFLICT (client_id) DO NOTHING",
+            ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$source", client.Source),
+            ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt)), ("$token", client.RegistrationAccessTokenHash)) == 1);
+
+    public Task<bool> ReplaceRegisteredAsync(StoredClient client, byte[] registrationAccessTokenHash, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute(
+            "UPDATE clients SET metadata = $metadata, secret_hash = $secret, registration_token_hash = $token, updated_at = $updated " +
+            "WHERE client_id = $id AND registration_token_hash = $expected",
+            ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$token", client.RegistrationAccessTokenHash),
+            ("$updated", UnixTime.ToMs(client.UpdatedAt)), ("$expected", registrationAccessTokenHash)) == 1);
+
+    public Task<bool> DeleteRegisteredAsync(string clientId, byte[] registrationAccessTokenHash, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute("DELETE FROM clients WHERE client_id = $id AND registration_token_hash = $expected",
+            ("$id", clientId), ("$expected", registrationAccessTokenHash)) == 1);
+
     private static StoredClient Map(SqliteDataReader r) => new()
     {
         ClientId = r.GetString(0),
@@ -71,5 +88,6 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
         Source = r.GetString(3),
         CreatedAt = UnixTime.FromMs(r.GetInt64(4)),
         UpdatedAt = UnixTime.FromMs(r.GetInt64(5)),
+        RegistrationAccessTokenHash = r.IsDBNull(6) ? null : (byte[])r.GetValue(6),
     };
 }

@@ -27,6 +27,16 @@ public class DiscoveryTests
         // The default first; a client may ask for another with id_token_signed_response_alg.
         Assert.Equal(["RS256", "PS256", "ES256"], Strings(document, "id_token_signing_alg_values_supported"));
         Assert.False(document.GetProperty("tls_client_certificate_bound_access_tokens").GetBoolean());
+        Assert.Equal(["email", "phone_number", "opaque", "username", "iss_sub", "account"], Strings(document, "backchannel_endpoint_login_hint_token_types_supported"));
+
+        // Registration is off by default: not in discovery, and its endpoints are not there.
+        Assert.False(document.TryGetProperty("registration_endpoint", out _));
+        using (var register = await provider.Http.PostAsync("/register", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, register.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await provider.Http.GetAsync($"/register/{TestClients.Poll}")).StatusCode);
 
         var jwks = new JsonWebKeySet(await provider.Http.GetStringAsync("/jwks"));
         Assert.Equal(2, jwks.Keys.Count(k => k.Alg == "RS256"));

@@ -9,7 +9,7 @@ public interface IClientStore
 
     Task<IReadOnlyList<StoredClient>> ListAsync(CancellationToken cancellationToken);
 
-    /// <summary>Adds or replaces a client (its creation time is kept on replacement).</summary>
+    /// <summary>Adds or replaces a client, every field as given (its creation time is kept on replacement).</summary>
     Task UpsertAsync(StoredClient client, CancellationToken cancellationToken);
 
     /// <summary>Removes a client; false if there was none.</summary>
@@ -17,4 +17,19 @@ public interface IClientStore
 
     /// <summary>Removes the clients of <paramref name="source"/> not in <paramref name="keep"/>; their ids.</summary>
     Task<IReadOnlyList<string>> DeleteFromSourceExceptAsync(string source, IReadOnlyList<string> keep, CancellationToken cancellationToken);
+
+    // Dynamic registration (RFC 7591, 7592): a registered client is changed only by the holder of its registration access
+    // token, each change one conditional statement, so that of two racing changes one wins and the other finds it gone.
+
+    /// <summary>Adds a client whose client_id is not taken; false (and nothing written) if it is.</summary>
+    Task<bool> AddAsync(StoredClient client, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the client (metadata, secret hash, registration access token hash, update time) if its registration access
+    /// token hash is still <paramref name="registrationAccessTokenHash"/>; false if it is gone or its token changed.
+    /// </summary>
+    Task<bool> ReplaceRegisteredAsync(StoredClient client, byte[] registrationAccessTokenHash, CancellationToken cancellationToken);
+
+    /// <summary>Removes the client if its registration access token hash is still <paramref name="registrationAccessTokenHash"/>.</summary>
+    Task<bool> DeleteRegisteredAsync(string clientId, byte[] registrationAccessTokenHash, CancellationToken cancellationToken);
 }

@@ -48,19 +48,88 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
             return result;
         }
 
+        // A client that stays with its source keeps its registration access token; one taken over by another source loses it.
         var now = time.GetUtcNow();
-        await store.UpsertAsync(new StoredClient
-        {
-            ClientId = client.ClientId,
-            Metadata = JsonSerializer.Serialize(result.Metadata!, ProtocolJsonContext.Default.ClientMetadata),
-            SecretHash = client.SecretHash,
-            Source = source,
-            CreatedAt = existing?.CreatedAt ?? now,
-            UpdatedAt = now,
-        }, cancellationToken);
+        await store.UpsertAsync(ToStored(result, source, existing?.CreatedAt ?? now, now,
+            existing?.Source == source ? existing.RegistrationAccessTokenHash : null), cancellationToken);
         Invalidate(client.ClientId);
         return result;
     }
+
+    // The write side of dynamic registration (RFC 7591, 7592): every change validated by the same validator, and made
+    // by one conditional statement of the store.
+
+    /// <summary>The client as stored, read from the store (not the cache): what registration management checks.</summary>
+    public ValueTask<StoredClient?> FindStoredAsync(string clientId, CancellationToken cancellationToken) => store.FindAsync(clientId, cancellationToken);
+
+    /// <summary>Validates and adds a new client of <paramref name="source"/>; not written when invalid or its client_id is taken.</summary>
+    public async Task<ClientWrite> AddAsync(ClientMetadata metadata, string source, byte[]? registrationAccessTokenHash, CancellationToken cancellationToken)
+    {
+        var result = ClientMetadataValidator.Validate(metadata, settings);
+        if (result.Client is not { } client)
+        {
+            return new ClientWrite(result, null);
+        }
+
+        var now = time.GetUtcNow();
+        var stored = ToStored(result, source, now, now, registrationAccessTokenHash);
+        var added = await store.AddAsync(stored, cancellationToken);
+        Invalidate(client.ClientId);
+        return new ClientWrite(result, added ? stored : null);
+    }
+
+    /// <summary>
+    /// Validates and replaces a registered client whose registration access token is still <paramref name="current"/>'s,
+    /// giving it <paramref name="registrationAccessTokenHash"/>; not written when invalid, gone or its token changed.
+    /// </summary>
+    public async Task<ClientWrite> ReplaceRegisteredAsync(StoredClient current, ClientMetadata metadata, byte[] registrationAccessTokenHash,
+        CancellationToken cancellationToken)
+    {
+        var result = ClientMetadataValidator.Validate(metadata, settings, current.SecretHash);
+        if (result.Client is null || current.RegistrationAccessTokenHash is not { } expected)
+        {
+            return new ClientWrite(result, null);
+        }
+
+        var stored = ToStored(result, current.Source, current.CreatedAt, time.GetUtcNow(), registrationAccessTokenHash);
+        var replaced = await store.ReplaceRegisteredAsync(stored, expected, cancellationToken);
+        Invalidate(current.ClientId);
+        return new ClientWrite(result, replaced ? stored : null);
+    }
+
+    /// <summary>Removes a registered client whose registration access token is still <paramref name="current"/>'s.</summary>
+    public async Task<bool> DeleteRegisteredAsync(StoredClient current, CancellationToken cancellationToken)
+    {
+        var deleted = current.RegistrationAccessTokenHash is { } expected
+            && await store.DeleteRegisteredAsync(current.ClientId, expected, cancellationToken);
+        Invalidate(current.ClientId);
+        return deleted;
+    }
+
+    /// <summary>A stored client's metadata (without the secret), or null when it cannot be read.</summary>
+    public static ClientMetadata? ReadMetadata(StoredClient stored)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(stored.Metadata, ProtocolJsonContext.Default.ClientMetadata);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static StoredClient ToStored(ClientValidationResult result, string source, DateTimeOffset createdAt, DateTimeOffset updatedAt,
+        byte[]? registrationAccessTokenHash) => new()
+    {
+        ClientId = result.Client!.ClientId,
+        Metadata = JsonSerializer.Serialize(result.Metadata!, ProtocolJsonContext.Default.ClientMetadata),
+        SecretHash = result.Client.SecretHash,
+        Source = source,
+        CreatedAt = createdAt,
+        UpdatedAt = updatedAt,
+        RegistrationAccessTokenHash = registrationAccessTokenHash,
+    };
 
     public async Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken)
     {
@@ -90,16 +159,7 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
             return null;
         }
 
-        ClientMetadata? metadata;
-        try
-        {
-            metadata = JsonSerializer.Deserialize(stored.Metadata, ProtocolJsonContext.Default.ClientMetadata);
-        }
-        catch (JsonException)
-        {
-            metadata = null;
-        }
-
+        var metadata = ReadMetadata(stored);
         var result = metadata is null ? null : ClientMetadataValidator.Validate(metadata, settings, stored.SecretHash);
         if (result?.Client is null)
         {
@@ -116,4 +176,10 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
         [LoggerMessage(1, LogLevel.Warning, "The stored client {ClientId} is not valid under the current settings and is refused: {Problems}")]
         public static partial void StoredClientInvalid(ILogger logger, string clientId, string problems);
     }
+}
+
+/// <summary>A write of the catalog: the validation's outcome, and the client as stored when it was written.</summary>
+public sealed record ClientWrite(ClientValidationResult Validation, StoredClient? Stored)
+{
+    public bool Written => Stored is not null;
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Backchannel.Domain;
 using Backchannel.Protocol;
 using Microsoft.IdentityModel.Tokens;
@@ -68,7 +69,7 @@ public static class ClientMetadataValidator
             : [GrantTypes.Ciba, GrantTypes.RefreshToken];
         foreach (var grantType in grantTypes.Where(g => !GrantTypes.Supported.Contains(g)))
         {
-            errors.Add($"grant type '{grantType}' is not supported (use {string.Join(", ", GrantTypes.Supported)})");
+            errors.Add($"grant_types has '{grantType}', a grant type that is not supported (use {string.Join(", ", GrantTypes.Supported)})");
         }
 
         var mode = metadata.BackchannelTokenDeliveryMode;
@@ -162,6 +163,9 @@ public static class ClientMetadataValidator
             errors.Add("client_name is longer than 200 characters");
         }
 
+        ValidateUnusedRegistrationMembers(metadata, errors);
+        var policy = ValidatePolicy(metadata, settings, hasKeys: keys.Count > 0 || metadata.JwksUri is not null, errors);
+
         if (errors.Count > 0)
         {
             return new ClientValidationResult(null, errors, null);
@@ -186,6 +190,13 @@ public static class ClientMetadataValidator
             UserCodeParameter = metadata.BackchannelUserCodeParameter == true,
             IdTokenSigningAlgorithm = metadata.IdTokenSignedResponseAlg,
             Channels = channels,
+            AllowedHintKinds = policy.AllowedHintKinds,
+            LoginHintTokenTypes = policy.LoginHintTokenTypes,
+            DefaultExpirySeconds = metadata.BackchannelDefaultExpirySeconds,
+            MaxExpirySeconds = metadata.BackchannelMaxExpirySeconds,
+            PollingIntervalSeconds = metadata.BackchannelPollingIntervalSeconds,
+            BindingMessageRequired = metadata.BackchannelBindingMessageRequired == true,
+            BindingMessagePattern = policy.BindingMessagePattern,
         };
         return new ClientValidationResult(client, [], WithoutSecret(metadata, method, grantTypes));
     }
@@ -253,7 +264,139 @@ public static class ClientMetadataValidator
         IdTokenSignedResponseAlg = metadata.IdTokenSignedResponseAlg,
         TlsClientAuthSubjectDn = metadata.TlsClientAuthSubjectDn,
         Channels = metadata.Channels,
+        RedirectUris = metadata.RedirectUris,
+        ResponseTypes = metadata.ResponseTypes,
+        BackchannelEndpointLoginHintTokenTypes = metadata.BackchannelEndpointLoginHintTokenTypes,
+        BackchannelAllowedHintTypes = metadata.BackchannelAllowedHintTypes,
+        BackchannelDefaultExpirySeconds = metadata.BackchannelDefaultExpirySeconds,
+        BackchannelMaxExpirySeconds = metadata.BackchannelMaxExpirySeconds,
+        BackchannelPollingIntervalSeconds = metadata.BackchannelPollingIntervalSeconds,
+        BackchannelBindingMessageRequired = metadata.BackchannelBindingMessageRequired,
+        BackchannelBindingMessagePattern = metadata.BackchannelBindingMessagePattern,
     };
+
+    /// <summary>The longest backchannel_binding_message_pattern accepted.</summary>
+    public const int MaxBindingMessagePatternLength = 256;
+
+    /// <summary>redirect_uris and response_types: accepted and kept for RFC 7591 clients, though CIBA uses neither.</summary>
+    private static void ValidateUnusedRegistrationMembers(ClientMetadata metadata, List<string> errors)
+    {
+        foreach (var uri in metadata.RedirectUris ?? [])
+        {
+            // A scheme of its own: .NET on Unix reads "/path" as an absolute file URI.
+            var colon = uri.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 1 || !Uri.CheckSchemeName(uri[..colon]) || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed)
+                || parsed.Fragment.Length > 0 || uri.Length > 2048)
+            {
+                errors.Add($"redirect_uris has '{Shorten(uri)}', which is not an absolute URI without a fragment");
+            }
+        }
+
+        if (metadata.ResponseTypes is { Count: > 0 })
+        {
+            errors.Add("response_types must be empty or absent: this provider has no authorization endpoint, and CIBA needs none");
+        }
+    }
+
+    /// <summary>The client's policy of /bc-authorize: allowed hints, login_hint_token formats, expiry, interval, binding_message.</summary>
+    private static ClientPolicy ValidatePolicy(ClientMetadata metadata, ClientValidationSettings settings, bool hasKeys, List<string> errors)
+    {
+        HashSet<UserHintKind>? hintKinds = null;
+        if (metadata.BackchannelAllowedHintTypes is { } hintTypes)
+        {
+            hintKinds = [];
+            foreach (var hintType in hintTypes)
+            {
+                if (HintTypes.Kind(hintType) is { } kind)
+                {
+                    hintKinds.Add(kind);
+                }
+                else
+                {
+                    errors.Add($"backchannel_allowed_hint_types has '{Shorten(hintType)}'; the hint types are {string.Join(", ", HintTypes.All)}");
+                }
+            }
+
+            if (hintTypes.Count == 0)
+            {
+                errors.Add($"backchannel_allowed_hint_types must name at least one of {string.Join(", ", HintTypes.All)} (omit it to allow all)");
+            }
+        }
+
+        HashSet<string>? tokenTypes = null;
+        if (metadata.BackchannelEndpointLoginHintTokenTypes is { } registeredTypes)
+        {
+            tokenTypes = registeredTypes.ToHashSet(StringComparer.Ordinal);
+            foreach (var type in registeredTypes.Where(t => !LoginHintTokenTypes.Supported.Contains(t)))
+            {
+                errors.Add($"backchannel_endpoint_login_hint_token_types has '{Shorten(type)}', which this provider does not support ({string.Join(", ", LoginHintTokenTypes.Supported)})");
+            }
+
+            if (registeredTypes.Count == 0)
+            {
+                errors.Add($"backchannel_endpoint_login_hint_token_types must name at least one of {string.Join(", ", LoginHintTokenTypes.Supported)} (omit it to allow all)");
+            }
+            else if (!hasKeys)
+            {
+                errors.Add("backchannel_endpoint_login_hint_token_types needs the client's public keys in jwks or jwks_uri, which verify its login_hint_tokens");
+            }
+
+            if (hintKinds is not null && !hintKinds.Contains(UserHintKind.LoginHintToken))
+            {
+                errors.Add("backchannel_endpoint_login_hint_token_types is set, but backchannel_allowed_hint_types does not allow login_hint_token");
+            }
+        }
+
+        var maxExpiry = settings.MaxExpirySeconds;
+        if (metadata.BackchannelMaxExpirySeconds is { } clientMax)
+        {
+            if (clientMax < 1 || clientMax > settings.MaxExpirySeconds)
+            {
+                errors.Add($"backchannel_max_expiry_seconds must be between 1 and {settings.MaxExpirySeconds} (Ciba:MaxExpirySeconds)");
+            }
+            else
+            {
+                maxExpiry = clientMax;
+            }
+        }
+
+        if (metadata.BackchannelDefaultExpirySeconds is { } clientDefault && (clientDefault < 1 || clientDefault > maxExpiry))
+        {
+            errors.Add($"backchannel_default_expiry_seconds must be between 1 and {maxExpiry} (backchannel_max_expiry_seconds, else Ciba:MaxExpirySeconds)");
+        }
+
+        if (metadata.BackchannelPollingIntervalSeconds is { } interval && (interval < settings.PollingIntervalSeconds || interval > maxExpiry))
+        {
+            errors.Add($"backchannel_polling_interval_seconds must be between {settings.PollingIntervalSeconds} (Ciba:PollingIntervalSeconds: a client may poll less often, not more) and {maxExpiry}");
+        }
+
+        Regex? pattern = null;
+        if (metadata.BackchannelBindingMessagePattern is { } patternText)
+        {
+            if (patternText.Length is 0 or > MaxBindingMessagePatternLength)
+            {
+                errors.Add($"backchannel_binding_message_pattern must have 1 to {MaxBindingMessagePatternLength} characters");
+            }
+            else
+            {
+                try
+                {
+                    // Anyone may register a pattern: the non-backtracking engine matches in linear time, and a match is bounded anyway.
+                    pattern = new Regex(patternText, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                }
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+                {
+                    errors.Add($"backchannel_binding_message_pattern is not a regular expression this provider accepts (.NET syntax, no backreferences or lookarounds): {ex.Message}");
+                }
+            }
+        }
+
+        return new ClientPolicy(hintKinds, tokenTypes, pattern);
+    }
+
+    private static string Shorten(string value) => value.Length > 60 ? value[..60] + "..." : value;
+
+    private sealed record ClientPolicy(IReadOnlySet<UserHintKind>? AllowedHintKinds, IReadOnlySet<string>? LoginHintTokenTypes, Regex? BindingMessagePattern);
 }
 
 /// <summary>The validated client and its metadata as registered (without the secret), or every problem found.</summary>

@@ -23,4 +23,10 @@ public sealed record ClientValidationSettings
 
     /// <summary>The configured channel names a client may name; null: not checked.</summary>
     public IReadOnlySet<string>? Channels { get; init; }
+
+    /// <summary>Ciba:MaxExpirySeconds: a client's own default and maximum expiry may not exceed it.</summary>
+    public int MaxExpirySeconds { get; init; } = 1800;
+
+    /// <summary>Ciba:PollingIntervalSeconds: a client's own polling interval may not be shorter.</summary>
+    public int PollingIntervalSeconds { get; init; } = 5;
 }

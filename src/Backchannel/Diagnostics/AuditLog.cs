@@ -51,6 +51,29 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
     /// <summary>A JWT id seen before (a client assertion or a request object) was refused.</summary>
     public void ReplayRefused(string what, string clientId) => ReplayRefusedMessage(_logger, what, clientId);
 
+    // Dynamic client registration (RFC 7591, 7592).
+
+    public void ClientRegistered(string clientId, string deliveryMode) => ClientRegisteredMessage(_logger, clientId, deliveryMode);
+
+    public void ClientUpdated(string clientId, bool tokenRotated) => ClientUpdatedMessage(_logger, clientId, tokenRotated);
+
+    public void ClientDeleted(string clientId) => ClientDeletedMessage(_logger, clientId);
+
+    /// <summary>A registration request without a valid initial or registration access token was refused.</summary>
+    public void RegistrationRefused(string what, string? clientId) => RegistrationRefusedMessage(_logger, what, clientId ?? "(new)");
+
+    [LoggerMessage(301, LogLevel.Information, "client.registered client={ClientId} mode={DeliveryMode}")]
+    private static partial void ClientRegisteredMessage(ILogger logger, string clientId, string deliveryMode);
+
+    [LoggerMessage(302, LogLevel.Information, "client.updated client={ClientId} token_rotated={TokenRotated}")]
+    private static partial void ClientUpdatedMessage(ILogger logger, string clientId, bool tokenRotated);
+
+    [LoggerMessage(303, LogLevel.Information, "client.deleted client={ClientId}")]
+    private static partial void ClientDeletedMessage(ILogger logger, string clientId);
+
+    [LoggerMessage(204, LogLevel.Warning, "security.registration_refused {What} client={ClientId}")]
+    private static partial void RegistrationRefusedMessage(ILogger logger, string what, string clientId);
+
     [LoggerMessage(101, LogLevel.Information, "request.accepted {RequestId} client={ClientId} subject={Subject} channel={Channel} hint={Hint}")]
     private static partial void Accepted(ILogger logger, string requestId, string clientId, string subject, string? channel, string? hint);
 

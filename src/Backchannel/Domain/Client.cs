@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Backchannel.Protocol;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Backchannel.Domain;
@@ -45,6 +47,29 @@ public sealed class Client
     /// <summary>The channels that may reach this client's users, in order of preference; empty: any.</summary>
     public IReadOnlyList<string> Channels { get; init; } = [];
 
+    // Per-client policy of /bc-authorize (client metadata; see docs/clients.md). Null: the provider's setting applies.
+
+    /// <summary>The hints the client may name users with (backchannel_allowed_hint_types); null: any.</summary>
+    public IReadOnlySet<UserHintKind>? AllowedHintKinds { get; init; }
+
+    /// <summary>The sub_id formats its login_hint_tokens may carry (backchannel_endpoint_login_hint_token_types); null: any.</summary>
+    public IReadOnlySet<string>? LoginHintTokenTypes { get; init; }
+
+    /// <summary><c>expires_in</c> when a request names no requested_expiry; null: <c>Ciba:DefaultExpirySeconds</c>.</summary>
+    public int? DefaultExpirySeconds { get; init; }
+
+    /// <summary>The longest a request of this client may live; null: <c>Ciba:MaxExpirySeconds</c>.</summary>
+    public int? MaxExpirySeconds { get; init; }
+
+    /// <summary>The polling interval of this client's requests; null: <c>Ciba:PollingIntervalSeconds</c>.</summary>
+    public int? PollingIntervalSeconds { get; init; }
+
+    /// <summary>Every request of this client must carry a binding_message.</summary>
+    public bool BindingMessageRequired { get; init; }
+
+    /// <summary>A pattern every binding_message of this client must match (besides <c>Ciba:BindingMessagePattern</c>).</summary>
+    public Regex? BindingMessagePattern { get; init; }
+
     public bool HasKeys => Keys.Count > 0 || JwksUri is not null;
 
     public bool MayUse(string grantType) => GrantTypes.Contains(grantType);
@@ -55,6 +80,9 @@ public static class ClientSources
 {
     /// <summary>Backchannel:Clients (and the demo clients): rewritten at every start, removed when no longer configured.</summary>
     public const string Settings = "settings";
+
+    /// <summary>Dynamic registration (POST /register): kept across restarts, managed with the registration access token.</summary>
+    public const string Registration = "registration";
 }
 
 /// <summary>A client as the store keeps it: its metadata (RFC 7591 JSON, without the secret) and the secret's SHA-256.</summary>
@@ -68,6 +96,9 @@ public sealed record StoredClient
     public byte[]? SecretHash { get; init; }
 
     public required string Source { get; init; }
+
+    /// <summary>SHA-256 of the registration access token (RFC 7592), for a client of dynamic registration; else null.</summary>
+    public byte[]? RegistrationAccessTokenHash { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 

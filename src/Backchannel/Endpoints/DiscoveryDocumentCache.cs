@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Backchannel.Abstractions;
+using Backchannel.Clients;
 using Backchannel.Keys;
 using Backchannel.Protocol;
 using Backchannel.Users;
@@ -8,12 +9,15 @@ using Microsoft.Extensions.Options;
 namespace Backchannel.Endpoints;
 
 /// <summary>The discovery document, built from the settings and serialized once.</summary>
-internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOptions> ciba, IOptions<KeyOptions> keys)
+internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOptions> ciba, IOptions<KeyOptions> keys, IOptions<RegistrationOptions> registration)
 {
-    public byte[] Json { get; } = JsonSerializer.SerializeToUtf8Bytes(Build(urls, ciba.Value, keys.Value), ProtocolJsonContext.Default.DiscoveryDocument);
+    public byte[] Json { get; } = JsonSerializer.SerializeToUtf8Bytes(Build(urls, ciba.Value, keys.Value, registration.Value),
+        ProtocolJsonContext.Default.DiscoveryDocument);
 
-    public static DiscoveryDocument Build(ProviderUrls urls, CibaOptions ciba, KeyOptions keys) => new()
+    public static DiscoveryDocument Build(ProviderUrls urls, CibaOptions ciba, KeyOptions keys, RegistrationOptions registration) => new()
     {
+        RegistrationEndpoint = registration.Enabled ? urls.Endpoint(EndpointPaths.Registration) : null,
+        BackchannelEndpointLoginHintTokenTypesSupported = LoginHintTokenTypes.Supported,
         Issuer = urls.Issuer,
         BackchannelAuthenticationEndpoint = urls.BackchannelAuthenticationEndpoint,
         TokenEndpoint = urls.TokenEndpoint,

@@ -11,4 +11,7 @@ internal static class EndpointLimits
     public const long UserInfo = 8 * 1024;
 
     public const long DeviceCallback = 16 * 1024;
+
+    /// <summary>/register and /register/{client_id}: client metadata, a few inline public keys among it.</summary>
+    public const long Registration = 64 * 1024;
 }

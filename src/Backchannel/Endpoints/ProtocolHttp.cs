@@ -126,6 +126,48 @@ internal static class ProtocolHttp
         response.Headers.Pragma = "no-cache";
     }
 
+    /// <summary>
+    /// Writes a refusal of a bearer-token request: a 401 or 403 carries the challenge, without an error code when the
+    /// request sent no token at all (RFC 6750 3.1); other errors (a malformed body) carry none.
+    /// </summary>
+    public static Task WriteBearerErrorAsync(HttpContext context, ProtocolError error, string? presentedToken) =>
+        WriteErrorAsync(context, error, error.StatusCode is not (StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden) ? null
+            : string.IsNullOrEmpty(presentedToken) ? BearerChallengeWithoutError : BearerChallenge(error));
+
+    /// <summary>
+    /// Reads an <c>application/json</c> body of at most <paramref name="maxBytes"/> bytes, counted as they are read
+    /// (chunked bodies included). A body over the limit is 413; another content type is invalid_request.
+    /// </summary>
+    public static async ValueTask<ProtocolResult<byte[]>> ReadJsonBodyAsync(HttpContext context, long maxBytes)
+    {
+        if (!IsMediaType(context.Request.ContentType, JsonContentType))
+        {
+            return ProtocolError.InvalidRequest($"The request body must be {JsonContentType}.");
+        }
+
+        if (LimitBody(context, maxBytes) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
+        using var body = new MemoryStream();
+        var chunk = new byte[8 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (body.Length + read > maxBytes)
+            {
+                return TooLarge(maxBytes);
+            }
+
+            body.Write(chunk, 0, read);
+        }
+
+        return body.ToArray();
+    }
+
+    private const string JsonContentType = "application/json";
+
     /// <summary>The token of an <c>Authorization: Bearer</c> header, if any.</summary>
     public static string? BearerToken(HttpRequest request)
     {

@@ -29,8 +29,7 @@ internal static class UserInfoEndpoint
         if (!result.Succeeded)
         {
             // A request without any token is told that one is needed, without an error code in the challenge (RFC 6750 3.1).
-            await ProtocolHttp.WriteErrorAsync(context, result.Error,
-                string.IsNullOrEmpty(token) ? ProtocolHttp.BearerChallengeWithoutError : ProtocolHttp.BearerChallenge(result.Error));
+            await ProtocolHttp.WriteBearerErrorAsync(context, result.Error, token);
             return;
         }
 

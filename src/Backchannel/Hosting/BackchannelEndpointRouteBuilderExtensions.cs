@@ -1,4 +1,5 @@
 using Backchannel.Abstractions;
+using Backchannel.Clients;
 using Backchannel.Diagnostics;
 using Backchannel.Endpoints;
 using Backchannel.Hosting;
@@ -42,6 +43,15 @@ public static class BackchannelEndpointRouteBuilderExtensions
         protocol.MapPost(EndpointPaths.Token, Guarded(TokenEndpoint.HandleAsync));
         protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Guarded(UserInfoEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.DeviceCallback, Guarded(DeviceCallbackEndpoint.HandleAsync));
+
+        // Dynamic client registration (RFC 7591) and management (RFC 7592): absent (404) unless Registration:Enabled.
+        if (services.GetRequiredService<IOptions<RegistrationOptions>>().Value.Enabled)
+        {
+            protocol.MapPost(EndpointPaths.Registration, Guarded(ClientRegistrationEndpoint.HandleAsync));
+            protocol.MapMethods(EndpointPaths.RegisteredClient, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete],
+                Guarded(ClientConfigurationEndpoint.HandleAsync));
+        }
+
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

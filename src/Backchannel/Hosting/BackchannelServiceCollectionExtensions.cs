@@ -92,6 +92,9 @@ public static class BackchannelServiceCollectionExtensions
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection("Demo")).ValidateOnStart();
         services.AddOptions<KeyProtectionOptions>().Bind(configuration.GetSection("KeyProtection")).ValidateOnStart();
         services.AddOptions<OperationsOptions>().Bind(configuration.GetSection("Operations")).ValidateOnStart();
+        services.AddOptions<RegistrationOptions>().Bind(configuration.GetSection("Registration"))
+            .Configure(registration => registration.ReadInitialAccessTokens(configuration.GetSection("Registration"))).ValidateOnStart();
+        Validator<RegistrationOptions, RegistrationOptionsValidator>(services);
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
         Validator<OperationsOptions, OperationsOptionsValidator>(services);
@@ -155,9 +158,12 @@ public static class BackchannelServiceCollectionExtensions
                 TokenSigningAlgorithms = provider.GetRequiredService<IOptions<KeyOptions>>().Value.AvailableTokenAlgorithms,
                 SupportedScopes = ciba.EffectiveScopes.ToHashSet(StringComparer.Ordinal),
                 Channels = channels.Instances.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase),
+                MaxExpirySeconds = ciba.MaxExpirySeconds,
+                PollingIntervalSeconds = ciba.PollingIntervalSeconds,
             };
         });
         services.AddSingleton<ClientCatalog>();
+        services.AddSingleton<ClientRegistrationService>();
         services.AddSingleton<ClientSeeder>();
         services.AddSingleton<ClientKeyResolver>();
         services.AddSingleton<ClientJwtValidator>();

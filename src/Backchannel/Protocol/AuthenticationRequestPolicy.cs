@@ -23,4 +23,15 @@ public sealed record AuthenticationRequestPolicy
     public int BindingMessageMaxLength { get; init; } = 256;
 
     public Regex? BindingMessagePattern { get; init; }
+
+    // The client's own policy (its metadata), on top of the provider's.
+
+    /// <summary>The hints the client may use; null: any.</summary>
+    public IReadOnlySet<UserHintKind>? AllowedHintKinds { get; init; }
+
+    /// <summary>The client must send a binding_message.</summary>
+    public bool BindingMessageRequired { get; init; }
+
+    /// <summary>A pattern the client's binding_message must match too (backchannel_binding_message_pattern).</summary>
+    public Regex? ClientBindingMessagePattern { get; init; }
 }

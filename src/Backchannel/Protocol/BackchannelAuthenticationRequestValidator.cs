@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Backchannel.Protocol;
 
@@ -77,6 +78,13 @@ public static class BackchannelAuthenticationRequestValidator
             return hint.Error;
         }
 
+        if (policy.AllowedHintKinds is { } allowedHints && !allowedHints.Contains(hint.Value.Kind))
+        {
+            return ProtocolError.UnauthorizedClient(
+                $"The client may not name the user with {HintTypes.Name(hint.Value.Kind)}; it registered backchannel_allowed_hint_types: " +
+                $"{string.Join(", ", HintTypes.All.Where(h => allowedHints.Contains(HintTypes.Kind(h)!.Value)))}.");
+        }
+
         string? notificationToken = null;
         if (DeliveryModes.Notifies(policy.DeliveryMode))
         {
@@ -92,6 +100,12 @@ public static class BackchannelAuthenticationRequestValidator
         if (parameters.BindingMessage is { } bindingMessage && ValidateBindingMessage(bindingMessage, policy) is { } bindingError)
         {
             return bindingError;
+        }
+
+        if (parameters.BindingMessage is null && policy.BindingMessageRequired)
+        {
+            return new ProtocolError(ErrorCodes.InvalidBindingMessage,
+                "This client must send a binding_message (it registered backchannel_binding_message_required).");
         }
 
         if (policy.UserCodeRequired && parameters.UserCode is null)
@@ -182,7 +196,8 @@ public static class BackchannelAuthenticationRequestValidator
         return null;
     }
 
-    private static bool IsB64Token(string token)
+    /// <summary>RFC 6750 b64token: letters, digits, -._~+/ then optional trailing =.</summary>
+    public static bool IsB64Token(string token)
     {
         var i = 0;
         for (; i < token.Length; i++)
@@ -231,13 +246,33 @@ public static class BackchannelAuthenticationRequestValidator
                 $"binding_message must show what it says: it has {problem}.");
         }
 
-        if (policy.BindingMessagePattern is { } pattern && !pattern.IsMatch(ToFormC(bindingMessage) ?? bindingMessage))
+        var normalized = ToFormC(bindingMessage) ?? bindingMessage;
+        if (policy.BindingMessagePattern is { } pattern && !Matches(pattern, normalized))
         {
             return new ProtocolError(ErrorCodes.InvalidBindingMessage,
                 $"binding_message does not match the pattern this provider requires ({pattern}).");
         }
 
+        if (policy.ClientBindingMessagePattern is { } clientPattern && !Matches(clientPattern, normalized))
+        {
+            return new ProtocolError(ErrorCodes.InvalidBindingMessage,
+                $"binding_message does not match the pattern this client registered ({clientPattern}).");
+        }
+
         return null;
+    }
+
+    /// <summary>A match that takes longer than the pattern's timeout is no match (a client's pattern may be anyone's).</summary>
+    private static bool Matches(Regex pattern, string text)
+    {
+        try
+        {
+            return pattern.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The most combining marks (Mn, Me) one character may carry; more is "Zalgo" text that hides what it covers.</summary>

@@ -70,6 +70,47 @@ public sealed class ClientMetadata
     /// </summary>
     [ConfigurationKeyName("channels"), JsonPropertyName("channels")]
     public List<string>? Channels { get; set; }
+
+    // RFC 7591 members a CIBA client has no use for: accepted (empty lists included) and echoed, never used.
+
+    /// <summary>Redirection URIs: this provider has no authorization endpoint, so they are only kept (absolute, no fragment).</summary>
+    [ConfigurationKeyName("redirect_uris"), JsonPropertyName("redirect_uris")]
+    public List<string>? RedirectUris { get; set; }
+
+    /// <summary>Must be empty when present: this provider has no authorization endpoint.</summary>
+    [ConfigurationKeyName("response_types"), JsonPropertyName("response_types")]
+    public List<string>? ResponseTypes { get; set; }
+
+    // Per-client policy of /bc-authorize. backchannel_endpoint_login_hint_token_types is FAPI-CIBA's; the others are
+    // Backchannel extensions. Unset: the provider's Ciba settings apply.
+
+    /// <summary>The sub_id formats (RFC 9493) the client's login_hint_tokens may carry (FAPI-CIBA client metadata).</summary>
+    [ConfigurationKeyName("backchannel_endpoint_login_hint_token_types"), JsonPropertyName("backchannel_endpoint_login_hint_token_types")]
+    public List<string>? BackchannelEndpointLoginHintTokenTypes { get; set; }
+
+    /// <summary>A Backchannel extension: which of login_hint, login_hint_token and id_token_hint the client may send.</summary>
+    [ConfigurationKeyName("backchannel_allowed_hint_types"), JsonPropertyName("backchannel_allowed_hint_types")]
+    public List<string>? BackchannelAllowedHintTypes { get; set; }
+
+    /// <summary>A Backchannel extension: <c>expires_in</c> of a request without requested_expiry.</summary>
+    [ConfigurationKeyName("backchannel_default_expiry_seconds"), JsonPropertyName("backchannel_default_expiry_seconds")]
+    public int? BackchannelDefaultExpirySeconds { get; set; }
+
+    /// <summary>A Backchannel extension: the longest a request may live (a larger requested_expiry is capped to it).</summary>
+    [ConfigurationKeyName("backchannel_max_expiry_seconds"), JsonPropertyName("backchannel_max_expiry_seconds")]
+    public int? BackchannelMaxExpirySeconds { get; set; }
+
+    /// <summary>A Backchannel extension: the polling interval of the client's requests (at least Ciba:PollingIntervalSeconds).</summary>
+    [ConfigurationKeyName("backchannel_polling_interval_seconds"), JsonPropertyName("backchannel_polling_interval_seconds")]
+    public int? BackchannelPollingIntervalSeconds { get; set; }
+
+    /// <summary>A Backchannel extension: true makes binding_message required.</summary>
+    [ConfigurationKeyName("backchannel_binding_message_required"), JsonPropertyName("backchannel_binding_message_required")]
+    public bool? BackchannelBindingMessageRequired { get; set; }
+
+    /// <summary>A Backchannel extension: a regular expression every binding_message of the client must match.</summary>
+    [ConfigurationKeyName("backchannel_binding_message_pattern"), JsonPropertyName("backchannel_binding_message_pattern")]
+    public string? BackchannelBindingMessagePattern { get; set; }
 }
 
 /// <summary>A JWK Set as configuration can carry it: each key a map of its string members.</summary>

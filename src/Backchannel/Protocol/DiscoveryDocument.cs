@@ -24,6 +24,7 @@ public sealed record DiscoveryDocument
     [JsonPropertyName("backchannel_token_delivery_modes_supported")] public required IReadOnlyList<string> BackchannelTokenDeliveryModesSupported { get; init; }
     [JsonPropertyName("backchannel_authentication_request_signing_alg_values_supported")] public required IReadOnlyList<string> BackchannelAuthenticationRequestSigningAlgValuesSupported { get; init; }
     [JsonPropertyName("backchannel_user_code_parameter_supported")] public bool BackchannelUserCodeParameterSupported { get; init; }
+    [JsonPropertyName("backchannel_endpoint_login_hint_token_types_supported")] public IReadOnlyList<string>? BackchannelEndpointLoginHintTokenTypesSupported { get; init; }
     [JsonPropertyName("tls_client_certificate_bound_access_tokens")] public bool TlsClientCertificateBoundAccessTokens { get; init; }
     [JsonPropertyName("mtls_endpoint_aliases")] public IReadOnlyDictionary<string, string>? MtlsEndpointAliases { get; init; }
     [JsonPropertyName("authorization_details_types_supported")] public IReadOnlyList<string>? AuthorizationDetailsTypesSupported { get; init; }

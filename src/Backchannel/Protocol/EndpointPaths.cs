@@ -12,4 +12,13 @@ public static class EndpointPaths
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string Metrics = "/metrics";
+
+    /// <summary>Dynamic client registration (RFC 7591); a client's configuration endpoint (RFC 7592) is under it.</summary>
+    public const string Registration = "/register";
+
+    /// <summary>The client configuration endpoint's route (RFC 7592).</summary>
+    public const string RegisteredClient = Registration + "/{client_id}";
+
+    /// <summary>The path of a registered client's configuration endpoint.</summary>
+    public static string RegisteredClientPath(string clientId) => Registration + "/" + Uri.EscapeDataString(clientId);
 }

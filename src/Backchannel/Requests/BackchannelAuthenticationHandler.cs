@@ -101,7 +101,7 @@ public sealed class BackchannelAuthenticationHandler(
             Status = AuthenticationRequestStatus.Pending,
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(parameters.ExpirySeconds),
-            IntervalSeconds = _ciba.PollingIntervalSeconds,
+            IntervalSeconds = PollingInterval(client),
         };
 
         // A channel may ask to be notified later (an e-mail delay): its first attempt is scheduled, never slept.
@@ -126,7 +126,7 @@ public sealed class BackchannelAuthenticationHandler(
         handOff.HandOff(stored, request);
 
         return new BackchannelAuthenticationResponse(authReqId, parameters.ExpirySeconds,
-            client.DeliveryMode == DeliveryModes.Push ? null : _ciba.PollingIntervalSeconds);
+            client.DeliveryMode == DeliveryModes.Push ? null : request.IntervalSeconds);
     }
 
     private async ValueTask<ProtocolResult<BackchannelAuthenticationParameters>> ReadParametersAsync(RequestParameters form, Client client,
@@ -146,15 +146,25 @@ public sealed class BackchannelAuthenticationHandler(
         return BackchannelAuthenticationParameters.FromForm(form);
     }
 
-    private AuthenticationRequestPolicy Policy(Client client) => _policies.GetValue(client, c => new AuthenticationRequestPolicy
+    /// <summary>The provider's settings, narrowed by the client's own policy (its metadata) where it has one.</summary>
+    private AuthenticationRequestPolicy Policy(Client client) => _policies.GetValue(client, c =>
     {
-        DeliveryMode = c.DeliveryMode,
-        UserCodeRequired = c.UserCodeParameter && _ciba.UserCodeSupported,
-        AllowedScopes = c.AllowedScopes,
-        SupportedScopes = _supportedScopes,
-        DefaultExpirySeconds = Math.Min(_ciba.DefaultExpirySeconds, _ciba.MaxExpirySeconds),
-        MaxExpirySeconds = _ciba.MaxExpirySeconds,
-        BindingMessageMaxLength = _ciba.BindingMessageMaxLength,
-        BindingMessagePattern = _bindingMessagePattern,
+        var maxExpiry = Math.Min(c.MaxExpirySeconds ?? _ciba.MaxExpirySeconds, _ciba.MaxExpirySeconds);
+        return new AuthenticationRequestPolicy
+        {
+            DeliveryMode = c.DeliveryMode,
+            UserCodeRequired = c.UserCodeParameter && _ciba.UserCodeSupported,
+            AllowedScopes = c.AllowedScopes,
+            SupportedScopes = _supportedScopes,
+            DefaultExpirySeconds = Math.Min(c.DefaultExpirySeconds ?? _ciba.DefaultExpirySeconds, maxExpiry),
+            MaxExpirySeconds = maxExpiry,
+            BindingMessageMaxLength = _ciba.BindingMessageMaxLength,
+            BindingMessagePattern = _bindingMessagePattern,
+            AllowedHintKinds = c.AllowedHintKinds,
+            BindingMessageRequired = c.BindingMessageRequired,
+            ClientBindingMessagePattern = c.BindingMessagePattern,
+        };
     });
+
+    private int PollingInterval(Client client) => Math.Max(client.PollingIntervalSeconds ?? 0, _ciba.PollingIntervalSeconds);
 }

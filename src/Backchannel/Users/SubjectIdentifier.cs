@@ -10,7 +10,7 @@ public static class SubjectIdentifier
     /// <summary>Which attribute of the directory a subject identifier names, and its value.</summary>
     public static ProtocolResult<(UserAttribute Attribute, string Value)> Parse(JsonElement subId, string issuer)
     {
-        var format = Member(subId, "format");
+        var format = Format(subId);
         switch (format)
         {
             case "email" when Member(subId, "email") is { } email:
@@ -34,6 +34,9 @@ public static class SubjectIdentifier
                     $"login_hint_token's sub_id format '{format}' is not supported or lacks its member (email, phone_number, opaque, username, iss_sub, account).");
         }
     }
+
+    /// <summary>The <c>format</c> of a subject identifier, or null when it has none.</summary>
+    public static string? Format(JsonElement subId) => Member(subId, "format");
 
     private static string? Member(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s ? s : null;

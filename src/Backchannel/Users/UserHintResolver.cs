@@ -102,6 +102,12 @@ public sealed class UserHintResolver(
             return ProtocolError.InvalidRequest("login_hint_token must carry a sub_id object (RFC 9493), such as {format: email, email: alice@example.com}.");
         }
 
+        if (client.LoginHintTokenTypes is { } allowedTypes && !allowedTypes.Contains(SubjectIdentifier.Format(subId) ?? string.Empty))
+        {
+            return ProtocolError.UnauthorizedClient(
+                $"login_hint_token's sub_id format is not one this client registered in backchannel_endpoint_login_hint_token_types ({string.Join(", ", allowedTypes.Order(StringComparer.Ordinal))}).");
+        }
+
         var lookup = SubjectIdentifier.Parse(subId, urls.Issuer);
         if (!lookup.Succeeded)
         {

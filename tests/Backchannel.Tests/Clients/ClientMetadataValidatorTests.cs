@@ -361,7 +361,7 @@ public class ClientMetadataValidatorTests
         var metadata = PollClient();
         metadata.GrantTypes = [GrantTypes.Ciba, grantType];
 
-        Invalid(metadata, $"grant type '{grantType}' is not supported");
+        Invalid(metadata, $"grant_types has '{grantType}', a grant type that is not supported");
     }
 
     [Theory]

@@ -147,4 +147,124 @@ public abstract class ClientStoreContract : StoreContract
 
         Assert.True(SecretHash.Matches("s3cret", (await FindAsync("client-a"))!.SecretHash));
     }
+
+    // Dynamic registration: the registration access token's hash, and the changes conditional on it.
+
+    private static readonly byte[] TokenHash = SecretHash.Compute("registration-access-token");
+
+    private static StoredClient Registered(string clientId, byte[]? tokenHash = null) =>
+        Client(clientId, Registration) with { RegistrationAccessTokenHash = tokenHash ?? TokenHash };
+
+    [Fact]
+    public async Task The_registration_access_token_hash_round_trips_and_a_settings_client_has_none()
+    {
+        await Clients.UpsertAsync(Client("configured"), CancellationToken.None);
+        Assert.True(await Clients.AddAsync(Registered("registered"), CancellationToken.None));
+
+        Assert.Null((await FindAsync("configured"))!.RegistrationAccessTokenHash);
+        var found = await FindAsync("registered");
+        Assert.Equal(TokenHash, found!.RegistrationAccessTokenHash);
+        Assert.Equal(Registration, found.Source);
+        Assert.Equal(Now, found.CreatedAt);
+        Assert.True(SecretHash.Matches("s3cret", found.SecretHash));
+
+        await ReopenAsync();
+        Assert.Equal(TokenHash, (await FindAsync("registered"))!.RegistrationAccessTokenHash);
+    }
+
+    [Fact]
+    public async Task Add_refuses_a_taken_client_id_and_leaves_that_client_as_it_was()
+    {
+        await Clients.UpsertAsync(Client("taken"), CancellationToken.None);
+
+        Assert.False(await Clients.AddAsync(Registered("taken") with { Metadata = "{}" }, CancellationToken.None));
+
+        var found = await FindAsync("taken");
+        Assert.Equal(ClientSources.Settings, found!.Source);
+        Assert.Null(found.RegistrationAccessTokenHash);
+        Assert.Contains("poll", found.Metadata, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upsert_writes_the_registration_access_token_hash_as_given()
+    {
+        await Clients.AddAsync(Registered("client-a"), CancellationToken.None);
+
+        await Clients.UpsertAsync(Client("client-a"), CancellationToken.None);
+
+        Assert.Null((await FindAsync("client-a"))!.RegistrationAccessTokenHash);
+    }
+
+    [Fact]
+    public async Task Replace_registered_needs_the_current_token_and_keeps_source_and_creation_time()
+    {
+        await Clients.AddAsync(Registered("client-a"), CancellationToken.None);
+        var rotated = SecretHash.Compute("rotated-token");
+        var replacement = Registered("client-a", rotated) with
+        {
+            Metadata = """{"client_id":"client-a","backchannel_token_delivery_mode":"ping"}""",
+            SecretHash = SecretHash.Compute("new-secret"),
+            Source = "ignored",
+            CreatedAt = Now.AddDays(3),
+            UpdatedAt = Now.AddDays(1),
+        };
+
+        Assert.False(await Clients.ReplaceRegisteredAsync(replacement, SecretHash.Compute("wrong-token"), CancellationToken.None));
+        Assert.Equal(TokenHash, (await FindAsync("client-a"))!.RegistrationAccessTokenHash);
+
+        Assert.True(await Clients.ReplaceRegisteredAsync(replacement, TokenHash, CancellationToken.None));
+
+        var found = await FindAsync("client-a");
+        Assert.Equal(rotated, found!.RegistrationAccessTokenHash);
+        Assert.Contains("\"ping\"", found.Metadata, StringComparison.Ordinal);
+        Assert.True(SecretHash.Matches("new-secret", found.SecretHash));
+        Assert.Equal(Registration, found.Source);
+        Assert.Equal(Now, found.CreatedAt);
+        Assert.Equal(Now.AddDays(1), found.UpdatedAt);
+
+        // The old token no longer changes anything.
+        Assert.False(await Clients.ReplaceRegisteredAsync(replacement, TokenHash, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Replace_registered_never_creates_a_client_nor_changes_a_settings_client()
+    {
+        await Clients.UpsertAsync(Client("configured"), CancellationToken.None);
+
+        Assert.False(await Clients.ReplaceRegisteredAsync(Registered("absent"), TokenHash, CancellationToken.None));
+        Assert.False(await Clients.ReplaceRegisteredAsync(Registered("configured"), TokenHash, CancellationToken.None));
+
+        Assert.Null(await FindAsync("absent"));
+        Assert.Null((await FindAsync("configured"))!.RegistrationAccessTokenHash);
+    }
+
+    [Fact]
+    public async Task Delete_registered_needs_the_current_token_and_happens_once()
+    {
+        await Clients.AddAsync(Registered("client-a"), CancellationToken.None);
+        await Clients.UpsertAsync(Client("configured"), CancellationToken.None);
+
+        Assert.False(await Clients.DeleteRegisteredAsync("client-a", SecretHash.Compute("wrong-token"), CancellationToken.None));
+        Assert.False(await Clients.DeleteRegisteredAsync("configured", TokenHash, CancellationToken.None));
+        Assert.True(await Clients.DeleteRegisteredAsync("client-a", TokenHash, CancellationToken.None));
+        Assert.False(await Clients.DeleteRegisteredAsync("client-a", TokenHash, CancellationToken.None));
+
+        Assert.Null(await FindAsync("client-a"));
+        Assert.NotNull(await FindAsync("configured"));
+    }
+
+    [Fact]
+    public async Task Of_racing_updates_and_deletes_with_one_token_exactly_one_wins()
+    {
+        await Clients.AddAsync(Registered("client-a"), CancellationToken.None);
+
+        var racers = Enumerable.Range(0, 40).Select(i => i % 4 == 3
+            ? Clients.DeleteRegisteredAsync("client-a", TokenHash, CancellationToken.None)
+            : Clients.ReplaceRegisteredAsync(Registered("client-a", SecretHash.Compute($"rotated-{i}")), TokenHash, CancellationToken.None));
+        var outcomes = await Task.WhenAll(racers);
+
+        Assert.Single(outcomes, won => won);
+        var found = await FindAsync("client-a");
+        Assert.True(found is null || !found.RegistrationAccessTokenHash!.SequenceEqual(TokenHash), "the winner retired the token");
+    }
 }
