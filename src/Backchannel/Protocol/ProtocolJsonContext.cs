@@ -13,4 +13,5 @@ namespace Backchannel.Protocol;
 [JsonSerializable(typeof(DeviceNotificationBody))]
 [JsonSerializable(typeof(DiscoveryDocument))]
 [JsonSerializable(typeof(ClientMetadata))]
+[JsonSerializable(typeof(IntrospectionResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
