@@ -11,4 +11,9 @@ internal static class EndpointLimits
     public const long UserInfo = 8 * 1024;
 
     public const long DeviceCallback = 16 * 1024;
+
+    /// <summary>/revoke and /introspect: an access token carrying authorization_details, and a client assertion, fit well within this.</summary>
+    public const long Revocation = 48 * 1024;
+
+    public const long Introspection = 48 * 1024;
 }

@@ -42,6 +42,8 @@ public static class BackchannelEndpointRouteBuilderExtensions
         protocol.MapPost(EndpointPaths.Token, Guarded(TokenEndpoint.HandleAsync));
         protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Guarded(UserInfoEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.DeviceCallback, Guarded(DeviceCallbackEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Revocation, Guarded(RevocationEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Introspection, Guarded(IntrospectionEndpoint.HandleAsync));
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);
