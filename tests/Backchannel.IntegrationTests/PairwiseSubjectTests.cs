@@ -18,44 +18,63 @@ public sealed class PairwiseSubjectTests(PairwiseSubjectTests.Fixture shared) : 
     public const string SectorB = "pairwise-b";
     public const string Loopback = "pairwise-loopback";
     public const string PushClient = "pairwise-push";
+    public const string HintSigner = "pairwise-hints";
+
+    /// <summary>The key <see cref="HintSigner"/> signs its login_hint_tokens with.</summary>
+    private static readonly TestKey HintKey = TestKey.EllipticCurve();
     public const string Secret = "pairwise-client-secret";
 
     /// <summary>
     /// Pairwise clients: two of sector a.example (through their sector_identifier_uri), one of b.example, a push client
-    /// (sector: the host of its notification endpoint, 127.0.0.1) and a poll client registered for that same sector.
+    /// (sector: the host of its notification endpoint, 127.0.0.1), a poll client registered for that same sector, a client
+    /// of sector a.example that signs login_hint_tokens; and a client allowed to introspect any token.
     /// </summary>
-    public static Dictionary<string, string?> PairwiseClients(string notificationEndpoint) => new()
+    public static Dictionary<string, string?> PairwiseClients(string notificationEndpoint)
     {
-        ["Backchannel:Clients:8:client_id"] = SectorA1,
-        ["Backchannel:Clients:8:client_secret"] = Secret,
-        ["Backchannel:Clients:8:backchannel_token_delivery_mode"] = "poll",
-        ["Backchannel:Clients:8:subject_type"] = "pairwise",
-        ["Backchannel:Clients:8:sector_identifier_uri"] = "https://a.example/ciba-clients.json",
-        ["Backchannel:Clients:9:client_id"] = SectorA2,
-        ["Backchannel:Clients:9:client_secret"] = Secret,
-        ["Backchannel:Clients:9:backchannel_token_delivery_mode"] = "poll",
-        ["Backchannel:Clients:9:subject_type"] = "pairwise",
-        ["Backchannel:Clients:9:sector_identifier_uri"] = "https://A.example/other-list.json",
-        ["Backchannel:Clients:10:client_id"] = SectorB,
-        ["Backchannel:Clients:10:client_secret"] = Secret,
-        ["Backchannel:Clients:10:backchannel_token_delivery_mode"] = "poll",
-        ["Backchannel:Clients:10:subject_type"] = "pairwise",
-        ["Backchannel:Clients:10:sector_identifier_uri"] = "https://b.example/ciba-clients.json",
-        ["Backchannel:Clients:11:client_id"] = Loopback,
-        ["Backchannel:Clients:11:client_secret"] = Secret,
-        ["Backchannel:Clients:11:backchannel_token_delivery_mode"] = "poll",
-        ["Backchannel:Clients:11:subject_type"] = "pairwise",
-        ["Backchannel:Clients:11:sector_identifier_uri"] = "http://127.0.0.1/ciba-clients.json",
-        ["Backchannel:Clients:12:client_id"] = PushClient,
-        ["Backchannel:Clients:12:client_secret"] = Secret,
-        ["Backchannel:Clients:12:backchannel_token_delivery_mode"] = "push",
-        ["Backchannel:Clients:12:backchannel_client_notification_endpoint"] = notificationEndpoint,
-        ["Backchannel:Clients:12:subject_type"] = "pairwise",
-        ["Backchannel:Clients:13:client_id"] = RevocationAndIntrospectionTests.Fixture.Introspector,
-        ["Backchannel:Clients:13:client_secret"] = RevocationAndIntrospectionTests.Fixture.IntrospectorSecret,
-        ["Backchannel:Clients:13:backchannel_token_delivery_mode"] = "poll",
-        ["Backchannel:Clients:13:introspect_any_token"] = "true",
-    };
+        var clients = new Dictionary<string, string?>
+        {
+            ["Backchannel:Clients:8:client_id"] = SectorA1,
+            ["Backchannel:Clients:8:client_secret"] = Secret,
+            ["Backchannel:Clients:8:backchannel_token_delivery_mode"] = "poll",
+            ["Backchannel:Clients:8:subject_type"] = "pairwise",
+            ["Backchannel:Clients:8:sector_identifier_uri"] = "https://a.example/ciba-clients.json",
+            ["Backchannel:Clients:9:client_id"] = SectorA2,
+            ["Backchannel:Clients:9:client_secret"] = Secret,
+            ["Backchannel:Clients:9:backchannel_token_delivery_mode"] = "poll",
+            ["Backchannel:Clients:9:subject_type"] = "pairwise",
+            ["Backchannel:Clients:9:sector_identifier_uri"] = "https://A.example/other-list.json",
+            ["Backchannel:Clients:10:client_id"] = SectorB,
+            ["Backchannel:Clients:10:client_secret"] = Secret,
+            ["Backchannel:Clients:10:backchannel_token_delivery_mode"] = "poll",
+            ["Backchannel:Clients:10:subject_type"] = "pairwise",
+            ["Backchannel:Clients:10:sector_identifier_uri"] = "https://b.example/ciba-clients.json",
+            ["Backchannel:Clients:11:client_id"] = Loopback,
+            ["Backchannel:Clients:11:client_secret"] = Secret,
+            ["Backchannel:Clients:11:backchannel_token_delivery_mode"] = "poll",
+            ["Backchannel:Clients:11:subject_type"] = "pairwise",
+            ["Backchannel:Clients:11:sector_identifier_uri"] = "http://127.0.0.1/ciba-clients.json",
+            ["Backchannel:Clients:12:client_id"] = PushClient,
+            ["Backchannel:Clients:12:client_secret"] = Secret,
+            ["Backchannel:Clients:12:backchannel_token_delivery_mode"] = "push",
+            ["Backchannel:Clients:12:backchannel_client_notification_endpoint"] = notificationEndpoint,
+            ["Backchannel:Clients:12:subject_type"] = "pairwise",
+            ["Backchannel:Clients:13:client_id"] = RevocationAndIntrospectionTests.Fixture.Introspector,
+            ["Backchannel:Clients:13:client_secret"] = RevocationAndIntrospectionTests.Fixture.IntrospectorSecret,
+            ["Backchannel:Clients:13:backchannel_token_delivery_mode"] = "poll",
+            ["Backchannel:Clients:13:introspect_any_token"] = "true",
+            ["Backchannel:Clients:14:client_id"] = HintSigner,
+            ["Backchannel:Clients:14:client_secret"] = Secret,
+            ["Backchannel:Clients:14:backchannel_token_delivery_mode"] = "poll",
+            ["Backchannel:Clients:14:subject_type"] = "pairwise",
+            ["Backchannel:Clients:14:sector_identifier_uri"] = "https://a.example/hints.json",
+        };
+        foreach (var (key, value) in HintKey.AsConfiguration("Backchannel:Clients:14"))
+        {
+            clients[key] = value;
+        }
+
+        return clients;
+    }
 
     public sealed class Fixture : SharedNotifyingProvider
     {
@@ -200,6 +219,29 @@ public sealed class PairwiseSubjectTests(PairwiseSubjectTests.Fixture shared) : 
             Assert.True(status == HttpStatusCode.OK, body.ToString());
             Assert.Equal("alice-sub", deviceSubject);
         }
+    }
+
+    [Fact]
+    public async Task A_login_hint_tokens_opaque_or_iss_sub_subject_is_the_clients_view_too()
+    {
+        // The hint signer is of sector a.example: the value a1 was given names the user for it.
+        var sub = await SubjectOfAsync(await FlowAsync(SectorA1, "bob"), SectorA1);
+        string HintToken(Dictionary<string, object> subId) => TestJwts.Sign(HintKey, new Dictionary<string, object> { ["sub_id"] = subId });
+
+        foreach (var subId in new[]
+                 {
+                     new Dictionary<string, object> { ["format"] = "opaque", ["id"] = sub },
+                     new Dictionary<string, object> { ["format"] = "iss_sub", ["iss"] = Provider.Issuer, ["sub"] = sub },
+                 })
+        {
+            var (status, body, deviceSubject) = await AuthorizeAsync(HintSigner, ("login_hint_token", HintToken(subId)));
+            Assert.True(status == HttpStatusCode.OK, body.ToString());
+            Assert.Equal("bob-sub", deviceSubject);
+        }
+
+        var (ownStatus, ownBody, _) = await AuthorizeAsync(HintSigner,
+            ("login_hint_token", HintToken(new Dictionary<string, object> { ["format"] = "opaque", ["id"] = "bob-sub" })));
+        Assert.Equal((HttpStatusCode.BadRequest, "unknown_user_id"), (ownStatus, ownBody.Error()));
     }
 
     [Fact]

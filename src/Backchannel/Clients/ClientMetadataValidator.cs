@@ -240,7 +240,8 @@ public static class ClientMetadataValidator
         {
             if (metadata.SectorIdentifierUri is null)
             {
-                errors.Add("subject_type pairwise needs sector_identifier_uri or jwks_uri in the poll and ping modes: the host of one of them is the sector identifier");
+                errors.Add("subject_type pairwise needs sector_identifier_uri or jwks_uri in the poll and ping modes: " +
+                    "the host of one of them is the sector identifier");
             }
 
             return null;

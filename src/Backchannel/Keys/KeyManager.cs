@@ -105,7 +105,8 @@ public sealed partial class KeyManager(
 
     /// <summary>The first pairwise derivation key stored (there is one; should two ever be, every node takes the same).</summary>
     private static StoredKey? PairwiseSubjectKeyOf(IReadOnlyList<StoredKey> stored) =>
-        stored.Where(k => k.Purpose == KeyPurpose.PairwiseSubjects).OrderBy(k => k.CreatedAt).ThenBy(k => k.KeyId, StringComparer.Ordinal).FirstOrDefault();
+        stored.Where(k => k.Purpose == KeyPurpose.PairwiseSubjects)
+            .OrderBy(k => k.CreatedAt).ThenBy(k => k.KeyId, StringComparer.Ordinal).FirstOrDefault();
 
     /// <summary>Reads the keys again when <paramref name="keyId"/> is unknown (at most every <see cref="MinReloadInterval"/>); whether it is known now.</summary>
     public async ValueTask<bool> ReloadIfUnknownAsync(Func<KeyRing, bool> known, CancellationToken cancellationToken)

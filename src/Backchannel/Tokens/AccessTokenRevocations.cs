@@ -11,7 +11,8 @@ public sealed class AccessTokenRevocations(IRevokedAccessTokenStore revokedToken
 {
     public async ValueTask<bool> IsRevokedAsync(JsonWebToken token, CancellationToken cancellationToken) =>
         await revokedTokens.IsRevokedAsync(token.Id, cancellationToken)
-        || (token.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family) && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken));
+        || (token.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family)
+            && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken));
 
     /// <summary>Puts a validated access token on the revocation list until it expires.</summary>
     public Task RevokeAsync(JsonWebToken token, CancellationToken cancellationToken) =>

@@ -28,7 +28,9 @@ public sealed class ClientSubjects(KeyManager keys, IPairwiseSubjectStore store)
     /// null when a pairwise client names a value its sector was never given.
     /// </summary>
     public ValueTask<string?> LocalSubjectAsync(Client client, string clientSubject, CancellationToken cancellationToken) =>
-        client.PairwiseSector is { } sector ? store.FindSubjectAsync(sector, clientSubject, cancellationToken) : ValueTask.FromResult<string?>(clientSubject);
+        client.PairwiseSector is { } sector
+            ? store.FindSubjectAsync(sector, clientSubject, cancellationToken)
+            : ValueTask.FromResult<string?>(clientSubject);
 
     private async ValueTask<string> PairwiseAsync(string sector, string subject, CancellationToken cancellationToken)
     {

@@ -145,6 +145,14 @@ public sealed class UserHintResolver(
             UserAttribute.Username => await directory.FindByUsernameAsync(value, cancellationToken),
             _ => await FindByClientSubjectAsync(value, client, cancellationToken),
         };
-        return user is null ? UnknownUser : new ResolvedUser(user, value);
+        if (user is null)
+        {
+            return UnknownUser;
+        }
+
+        // A pairwise sub means nothing to the user's device: it is shown the username or e-mail address instead.
+        return attribute == UserAttribute.Subject && client.PairwiseSector is not null
+            ? new ResolvedUser(user, user.Username ?? user.Email ?? user.Subject)
+            : new ResolvedUser(user, value);
     }
 }
