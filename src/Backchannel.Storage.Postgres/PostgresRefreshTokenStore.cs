@@ -14,23 +14,23 @@ namespace Backchannel.Storage.Postgres;
 internal sealed class PostgresRefreshTokenStore(PostgresDatabase database) : IRefreshTokenStore
 {
     private const string Columns =
-        "token_hash, family_id, client_id, subject, scope, auth_time, acr, amr, created_at, expires_at, consumed_at, revoked_at";
+        "token_hash, family_id, client_id, subject, scope, auth_time, acr, amr, created_at, expires_at, consumed_at, revoked_at, authorization_details";
 
     /// <summary>The number of parameters <see cref="InsertFrom"/> takes.</summary>
-    internal const int InsertParameterCount = 10;
+    internal const int InsertParameterCount = 11;
 
     /// <summary>
-    /// An INSERT of one token whose values are the parameters <c>$first</c> to <c>$first+9</c> (<see cref="Values"/>), once
+    /// An INSERT of one token whose values are the parameters <c>$first</c> to <c>$first+10</c> (<see cref="Values"/>), once
     /// per row of <paramref name="source"/>, a CTE of the same statement (a redemption, a decision, a consumed token).
     /// </summary>
     internal static string InsertFrom(string source, int first) =>
-        "INSERT INTO refresh_tokens (token_hash, family_id, client_id, subject, scope, auth_time, acr, amr, created_at, expires_at) " +
-        $"SELECT {PostgresSql.Parameters(first, InsertParameterCount)} FROM {source}";
+        "INSERT INTO refresh_tokens (token_hash, family_id, client_id, subject, scope, auth_time, acr, amr, created_at, expires_at, " +
+        $"authorization_details) SELECT {PostgresSql.Parameters(first, InsertParameterCount)} FROM {source}";
 
     internal static NpgsqlParameter[] Values(RefreshTokenRecord token) =>
     [
         Bytes(token.TokenHash), Text(token.FamilyId), Text(token.ClientId), Text(token.Subject), Text(token.Scope), Time(token.AuthTime),
-        Text(token.Acr), TextArray(token.Amr), Time(token.CreatedAt), Time(token.ExpiresAt),
+        Text(token.Acr), TextArray(token.Amr), Time(token.CreatedAt), Time(token.ExpiresAt), Text(token.AuthorizationDetails),
     ];
 
     private static readonly string Rotate =
@@ -64,6 +64,12 @@ internal sealed class PostgresRefreshTokenStore(PostgresDatabase database) : IRe
         database.ExecuteAsync("UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
             [Time(now), Text(familyId)], cancellationToken);
 
+    public Task<int> RevokeFamilyOfTokenAsync(byte[] tokenHash, string clientId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND family_id = " +
+            "(SELECT family_id FROM refresh_tokens WHERE token_hash = $2 AND client_id = $3)",
+            [Time(now), Bytes(tokenHash), Text(clientId)], cancellationToken);
+
     public async ValueTask<bool> IsFamilyRevokedAsync(string familyId, CancellationToken cancellationToken) =>
         await database.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL)",
             [Text(familyId)], cancellationToken);
@@ -88,5 +94,6 @@ internal sealed class PostgresRefreshTokenStore(PostgresDatabase database) : IRe
         ExpiresAt = r.GetTime(9),
         ConsumedAt = r.GetNullableTime(10),
         RevokedAt = r.GetNullableTime(11),
+        AuthorizationDetails = r.GetNullableString(12),
     };
 }

@@ -7,16 +7,17 @@ namespace Backchannel.Storage.Sqlite;
 internal sealed class SqliteRefreshTokenStore(SqliteDatabase database) : IRefreshTokenStore
 {
     private const string Columns =
-        "token_hash, family_id, client_id, subject, scope, auth_time, acr, amr, created_at, expires_at, consumed_at, revoked_at";
+        "token_hash, family_id, client_id, subject, scope, auth_time, acr, amr, created_at, expires_at, consumed_at, revoked_at, authorization_details";
 
     internal static void Insert(SqliteSession session, RefreshTokenRecord token) =>
         session.Execute(
             "INSERT INTO refresh_tokens (" + Columns + ") VALUES ($hash, $family, $client_id, $subject, $scope, $auth_time, $acr, $amr, " +
-            "$created_at, $expires_at, NULL, NULL)",
+            "$created_at, $expires_at, NULL, NULL, $authorization_details)",
             ("$hash", token.TokenHash), ("$family", token.FamilyId), ("$client_id", token.ClientId), ("$subject", token.Subject),
             ("$scope", token.Scope), ("$auth_time", UnixTime.ToMs(token.AuthTime)), ("$acr", token.Acr),
             ("$amr", token.Amr is null ? null : StorageJson.SerializeStrings(token.Amr)),
-            ("$created_at", UnixTime.ToMs(token.CreatedAt)), ("$expires_at", UnixTime.ToMs(token.ExpiresAt)));
+            ("$created_at", UnixTime.ToMs(token.CreatedAt)), ("$expires_at", UnixTime.ToMs(token.ExpiresAt)),
+            ("$authorization_details", token.AuthorizationDetails));
 
     public ValueTask<RefreshTokenRecord?> FindAsync(byte[] tokenHash, CancellationToken cancellationToken) =>
         ValueTask.FromResult(database.Read(session => Find(session, tokenHash)));
@@ -45,6 +46,12 @@ internal sealed class SqliteRefreshTokenStore(SqliteDatabase database) : IRefres
 
     public Task RevokeFamilyAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken) =>
         database.WriteAsync(session => RevokeFamily(session, familyId, now));
+
+    public Task<int> RevokeFamilyOfTokenAsync(byte[] tokenHash, string clientId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute(
+            "UPDATE refresh_tokens SET revoked_at = $now WHERE revoked_at IS NULL AND family_id = " +
+            "(SELECT family_id FROM refresh_tokens WHERE token_hash = $hash AND client_id = $client_id)",
+            ("$now", UnixTime.ToMs(now)), ("$hash", tokenHash), ("$client_id", clientId)));
 
     public ValueTask<bool> IsFamilyRevokedAsync(string familyId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(database.Read(session =>
@@ -79,5 +86,6 @@ internal sealed class SqliteRefreshTokenStore(SqliteDatabase database) : IRefres
         ExpiresAt = UnixTime.FromMs(r.GetInt64(9)),
         ConsumedAt = r.IsDBNull(10) ? null : UnixTime.FromMs(r.GetInt64(10)),
         RevokedAt = r.IsDBNull(11) ? null : UnixTime.FromMs(r.GetInt64(11)),
+        AuthorizationDetails = r.GetNullableString(12),
     };
 }

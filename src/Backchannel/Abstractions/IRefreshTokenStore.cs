@@ -15,6 +15,13 @@ public interface IRefreshTokenStore
     /// <summary>Revokes every token of a family.</summary>
     Task RevokeFamilyAsync(string familyId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Revokes every token of the family of the token with this hash, if that token was issued to
+    /// <paramref name="clientId"/> (token revocation, RFC 7009): one conditional update. The number of tokens revoked:
+    /// 0 for an unknown token, another client's token, or a family revoked before.
+    /// </summary>
+    Task<int> RevokeFamilyOfTokenAsync(byte[] tokenHash, string clientId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Whether the family was revoked (its access tokens are then refused too).</summary>
     ValueTask<bool> IsFamilyRevokedAsync(string familyId, CancellationToken cancellationToken);
 

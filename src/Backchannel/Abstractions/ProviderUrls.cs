@@ -18,7 +18,10 @@ public sealed class ProviderUrls
         TokenEndpoint = Issuer + EndpointPaths.Token;
         BackchannelAuthenticationEndpoint = Issuer + EndpointPaths.BackchannelAuthentication;
         DeviceCallback = Issuer + EndpointPaths.DeviceCallback;
+        RevocationEndpoint = Issuer + EndpointPaths.Revocation;
+        IntrospectionEndpoint = Issuer + EndpointPaths.Introspection;
         AssertionAudiences = [Issuer, Issuer + "/", TokenEndpoint, BackchannelAuthenticationEndpoint];
+        ClientAssertionAudiences = [.. AssertionAudiences, RevocationEndpoint, IntrospectionEndpoint];
     }
 
     /// <summary>The issuer, without a trailing slash.</summary>
@@ -34,8 +37,20 @@ public sealed class ProviderUrls
     /// <summary>Where the external device service answers (<c>POST /ciba/callback</c>).</summary>
     public string DeviceCallback { get; }
 
+    /// <summary>Token revocation (RFC 7009).</summary>
+    public string RevocationEndpoint { get; }
+
+    /// <summary>Token introspection (RFC 7662).</summary>
+    public string IntrospectionEndpoint { get; }
+
     /// <summary>The audiences a client assertion or request object may name: the issuer, the token endpoint, the backchannel endpoint.</summary>
     public IReadOnlyList<string> AssertionAudiences { get; }
+
+    /// <summary>
+    /// The audiences a client assertion may name: those of <see cref="AssertionAudiences"/>, and the revocation and
+    /// introspection endpoints, where clients authenticate too.
+    /// </summary>
+    public IReadOnlyList<string> ClientAssertionAudiences { get; }
 
     public string Endpoint(string path) => Issuer + path;
 }

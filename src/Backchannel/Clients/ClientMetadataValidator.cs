@@ -165,6 +165,7 @@ public static class ClientMetadataValidator
 
         ValidateUnusedRegistrationMembers(metadata, errors);
         var policy = ValidatePolicy(metadata, settings, hasKeys: keys.Count > 0 || metadata.JwksUri is not null, errors);
+        var pairwiseSector = PairwiseSector(metadata, settings, method, mode, jwksUri, notificationEndpoint, errors);
 
         if (errors.Count > 0)
         {
@@ -197,9 +198,75 @@ public static class ClientMetadataValidator
             PollingIntervalSeconds = metadata.BackchannelPollingIntervalSeconds,
             BindingMessageRequired = metadata.BackchannelBindingMessageRequired == true,
             BindingMessagePattern = policy.BindingMessagePattern,
+            PairwiseSector = pairwiseSector,
+            IntrospectAnyToken = metadata.IntrospectAnyToken == true,
         };
         return new ClientValidationResult(client, [], WithoutSecret(metadata, method, grantTypes));
     }
+
+    /// <summary>
+    /// The sector identifier of a pairwise client (CIBA Core 4): the host of its notification endpoint in the push mode;
+    /// in the poll and ping modes the host of sector_identifier_uri, or else of jwks_uri, whose keys the client must then
+    /// prove it holds (private_key_jwt or signed requests). Null for a public client; a pairwise client without a sector
+    /// is an error.
+    /// </summary>
+    private static string? PairwiseSector(ClientMetadata metadata, ClientValidationSettings settings, string method, string? mode,
+        Uri? jwksUri, Uri? notificationEndpoint, List<string> errors)
+    {
+        Uri? sectorUri = null;
+        if (metadata.SectorIdentifierUri is { } sectorIdentifierUri
+            && (!Uri.TryCreate(sectorIdentifierUri, UriKind.Absolute, out sectorUri)
+                || (sectorUri.Scheme != Uri.UriSchemeHttps && !(settings.AllowHttp && sectorUri.Scheme == Uri.UriSchemeHttp))
+                || sectorUri.Host.Length == 0 || !string.IsNullOrEmpty(sectorUri.Fragment)))
+        {
+            errors.Add($"sector_identifier_uri must be an absolute {(settings.AllowHttp ? "http or https" : "https")} URL without a fragment");
+            sectorUri = null;
+        }
+
+        var subjectType = metadata.SubjectType ?? SubjectTypes.Public;
+        if (subjectType == SubjectTypes.Public)
+        {
+            return null;
+        }
+
+        if (subjectType != SubjectTypes.Pairwise)
+        {
+            errors.Add($"subject_type '{subjectType}' is not supported (use {string.Join(" or ", SubjectTypes.Supported)})");
+            return null;
+        }
+
+        if (mode == DeliveryModes.Push)
+        {
+            // Without a valid notification endpoint the push mode's own error is reported already.
+            return notificationEndpoint is null ? null : SectorOf(notificationEndpoint);
+        }
+
+        if (sectorUri is not null)
+        {
+            return SectorOf(sectorUri);
+        }
+
+        if (metadata.JwksUri is null)
+        {
+            if (metadata.SectorIdentifierUri is null)
+            {
+                errors.Add("subject_type pairwise needs sector_identifier_uri or jwks_uri in the poll and ping modes: " +
+                    "the host of one of them is the sector identifier");
+            }
+
+            return null;
+        }
+
+        if (method != ClientAuthenticationMethods.PrivateKeyJwt && metadata.BackchannelAuthenticationRequestSigningAlg is null)
+        {
+            errors.Add("subject_type pairwise with the sector identifier from jwks_uri needs proof that the client holds those keys: " +
+                "token_endpoint_auth_method private_key_jwt or backchannel_authentication_request_signing_alg (or register sector_identifier_uri)");
+        }
+
+        return jwksUri is null ? null : SectorOf(jwksUri);
+    }
+
+    private static string SectorOf(Uri uri) => uri.IdnHost.ToLowerInvariant();
 
     private static List<JsonWebKey> ParseKeys(JwksDocument? jwks, List<string> errors)
     {
@@ -273,6 +340,9 @@ public static class ClientMetadataValidator
         BackchannelPollingIntervalSeconds = metadata.BackchannelPollingIntervalSeconds,
         BackchannelBindingMessageRequired = metadata.BackchannelBindingMessageRequired,
         BackchannelBindingMessagePattern = metadata.BackchannelBindingMessagePattern,
+        SubjectType = metadata.SubjectType,
+        SectorIdentifierUri = metadata.SectorIdentifierUri,
+        IntrospectAnyToken = metadata.IntrospectAnyToken,
     };
 
     /// <summary>The longest backchannel_binding_message_pattern accepted.</summary>

@@ -22,6 +22,7 @@ public sealed class DecisionService(
     IAuthenticationRequestStore requests,
     ClientCatalog clients,
     TokenIssuer tokens,
+    ClientSubjects subjects,
     SecretSealer sealer,
     IOutboxHandOff handOff,
     RequestEvents events,
@@ -128,7 +129,9 @@ public sealed class DecisionService(
         {
             ClientId = request.ClientId,
             Subject = request.Subject,
+            ClientSubject = client is null ? null : await subjects.ForClientAsync(client, request.Subject, cancellationToken),
             Scope = request.Scope,
+            AuthorizationDetails = request.AuthorizationDetails,
             AuthTime = time.GetUtcNow(),
             Acr = CibaGrantRules.EffectiveAcr(request with { Acr = decision.Acr }),
             Amr = decision.Amr,

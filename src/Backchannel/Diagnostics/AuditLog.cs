@@ -73,6 +73,8 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
 
     [LoggerMessage(204, LogLevel.Warning, "security.registration_refused {What} client={ClientId}")]
     private static partial void RegistrationRefusedMessage(ILogger logger, string what, string clientId);
+    /// <summary>A client revoked one of its tokens (RFC 7009): an access token, or a refresh token and its family.</summary>
+    public void TokenRevoked(string clientId, string tokenType) => TokenRevokedMessage(_logger, clientId, tokenType);
 
     [LoggerMessage(101, LogLevel.Information, "request.accepted {RequestId} client={ClientId} subject={Subject} channel={Channel} hint={Hint}")]
     private static partial void Accepted(ILogger logger, string requestId, string clientId, string subject, string? channel, string? hint);
@@ -103,4 +105,7 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
 
     [LoggerMessage(203, LogLevel.Warning, "security.replay_refused {What} client={ClientId}")]
     private static partial void ReplayRefusedMessage(ILogger logger, string what, string clientId);
+
+    [LoggerMessage(301, LogLevel.Information, "token.revoked client={ClientId} type={TokenType}")]
+    private static partial void TokenRevokedMessage(ILogger logger, string clientId, string tokenType);
 }

@@ -69,6 +69,14 @@ public sealed class Client
 
     /// <summary>A pattern every binding_message of this client must match (besides <c>Ciba:BindingMessagePattern</c>).</summary>
     public Regex? BindingMessagePattern { get; init; }
+    /// <summary>
+    /// The sector identifier of a pairwise client (OpenID Connect Core 8.1, CIBA Core 4): the host its subject identifiers
+    /// are derived for. Null for a public client, which sees users' own sub.
+    /// </summary>
+    public string? PairwiseSector { get; init; }
+
+    /// <summary>The client may introspect tokens issued to any client (introspect_any_token), not only its own.</summary>
+    public bool IntrospectAnyToken { get; init; }
 
     public bool HasKeys => Keys.Count > 0 || JwksUri is not null;
 

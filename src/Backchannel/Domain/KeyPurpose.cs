@@ -11,6 +11,12 @@ public enum KeyPurpose
 
     /// <summary>Encrypts secrets the store must be able to read back (auth_req_ids of ping/push requests, pushed tokens).</summary>
     Sealing = 2,
+
+    /// <summary>
+    /// The secret pairwise subject identifiers are derived with (HMAC-SHA256). Created once, when a pairwise client first
+    /// needs it, and never rotated: another key would give every user another pairwise sub.
+    /// </summary>
+    PairwiseSubjects = 3,
 }
 
 /// <summary>A provider key as the store keeps it: the private material and its publication window.</summary>

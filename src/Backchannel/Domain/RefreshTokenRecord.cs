@@ -19,6 +19,9 @@ public sealed record RefreshTokenRecord
 
     public IReadOnlyList<string>? Amr { get; init; }
 
+    /// <summary>The RFC 9396 authorization details of the grant, as a JSON array; null when it had none.</summary>
+    public string? AuthorizationDetails { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }

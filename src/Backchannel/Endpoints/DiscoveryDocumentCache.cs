@@ -26,7 +26,7 @@ internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOpt
         ScopesSupported = ciba.EffectiveScopes,
         ResponseTypesSupported = [],
         GrantTypesSupported = GrantTypes.Supported,
-        SubjectTypesSupported = ["public"],
+        SubjectTypesSupported = SubjectTypes.Supported,
 
         // The default first; clients may ask for another with id_token_signed_response_alg.
         IdTokenSigningAlgValuesSupported = [keys.SigningAlgorithm, .. keys.AvailableTokenAlgorithms.Where(a => a != keys.SigningAlgorithm)],
@@ -38,5 +38,13 @@ internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOpt
         BackchannelAuthenticationRequestSigningAlgValuesSupported = ciba.EffectiveRequestSigningAlgorithms,
         BackchannelUserCodeParameterSupported = ciba.UserCodeSupported,
         TlsClientCertificateBoundAccessTokens = false,
+
+        // Revocation and introspection authenticate clients as the token endpoint does.
+        RevocationEndpoint = urls.RevocationEndpoint,
+        RevocationEndpointAuthMethodsSupported = ClientAuthenticationMethods.Supported,
+        RevocationEndpointAuthSigningAlgValuesSupported = SigningAlgorithms.Asymmetric,
+        IntrospectionEndpoint = urls.IntrospectionEndpoint,
+        IntrospectionEndpointAuthMethodsSupported = ClientAuthenticationMethods.Supported,
+        IntrospectionEndpointAuthSigningAlgValuesSupported = SigningAlgorithms.Asymmetric,
     };
 }

@@ -14,4 +14,8 @@ internal static class EndpointLimits
 
     /// <summary>/register and /register/{client_id}: client metadata, a few inline public keys among it.</summary>
     public const long Registration = 64 * 1024;
+    /// <summary>/revoke and /introspect: an access token carrying authorization_details, and a client assertion, fit well within this.</summary>
+    public const long Revocation = 48 * 1024;
+
+    public const long Introspection = 48 * 1024;
 }

@@ -17,6 +17,7 @@ public sealed class CibaGrantHandler(
     TokenIssuer tokens,
     RequestEvents events,
     LongPolls longPolls,
+    ClientSubjects subjects,
     IOptions<TokenOptions> options,
     TimeProvider time)
 {
@@ -80,7 +81,9 @@ public sealed class CibaGrantHandler(
                     {
                         ClientId = client.ClientId,
                         Subject = request!.Subject,
+                        ClientSubject = await subjects.ForClientAsync(client, request.Subject, cancellationToken),
                         Scope = request.Scope,
+                        AuthorizationDetails = request.AuthorizationDetails,
                         AuthTime = request.DecidedAt ?? now,
                         Acr = CibaGrantRules.EffectiveAcr(request),
                         Amr = request.Amr,

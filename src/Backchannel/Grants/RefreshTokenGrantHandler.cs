@@ -14,6 +14,7 @@ public sealed class RefreshTokenGrantHandler(
     IRefreshTokenStore refreshTokens,
     IUserDirectory users,
     TokenIssuer tokens,
+    ClientSubjects subjects,
     AuditLog audit,
     TimeProvider time)
 {
@@ -66,7 +67,9 @@ public sealed class RefreshTokenGrantHandler(
         {
             ClientId = client.ClientId,
             Subject = record.Subject,
+            ClientSubject = await subjects.ForClientAsync(client, record.Subject, cancellationToken),
             Scope = scope,
+            AuthorizationDetails = record.AuthorizationDetails,
             AuthTime = record.AuthTime,
             Acr = record.Acr,
             Amr = record.Amr,

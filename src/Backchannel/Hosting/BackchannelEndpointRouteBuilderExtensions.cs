@@ -52,6 +52,8 @@ public static class BackchannelEndpointRouteBuilderExtensions
                 Guarded(ClientConfigurationEndpoint.HandleAsync));
         }
 
+        protocol.MapPost(EndpointPaths.Revocation, Guarded(RevocationEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Introspection, Guarded(IntrospectionEndpoint.HandleAsync));
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

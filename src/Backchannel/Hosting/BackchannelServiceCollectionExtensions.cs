@@ -194,6 +194,12 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<IssuedTokenValidator>();
         services.AddSingleton<DiscoveryDocumentCache>();
+
+        // Pairwise subjects, revocation (RFC 7009) and introspection (RFC 7662).
+        services.AddSingleton<ClientSubjects>();
+        services.AddSingleton<AccessTokenRevocations>();
+        services.AddSingleton<TokenRevocationHandler>();
+        services.AddSingleton<TokenIntrospectionHandler>();
     }
 
     private static void AddUsers(IServiceCollection services)

@@ -27,6 +27,7 @@ public sealed partial class KeyManager(
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private KeyRing? _ring;
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
+    private byte[]? _pairwiseSubjectKey;
 
     public KeyRing Current => _ring ?? throw new InvalidOperationException("The signing keys are not loaded yet.");
 
@@ -52,6 +53,60 @@ public sealed partial class KeyManager(
         await RefreshAsync([algorithm], cancellationToken);
         return Current.TokenSigningKeyFor(algorithm);
     }
+
+    /// <summary>
+    /// The secret pairwise subject identifiers are derived with: read from the store, or created there once (under the
+    /// store lock, so that nodes starting together create one) when the first pairwise client needs it. It is never
+    /// rotated, so every node, before and after a restart, derives the same values; like every stored key it is
+    /// protected with Data Protection.
+    /// </summary>
+    public async ValueTask<byte[]> PairwiseSubjectKeyAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _pairwiseSubjectKey) is { } known)
+        {
+            return known;
+        }
+
+        await _refreshLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_pairwiseSubjectKey is null)
+            {
+                var stored = PairwiseSubjectKeyOf(await store.ListAsync(cancellationToken));
+                if (stored is null)
+                {
+                    await using (await storeLock.AcquireAsync(StoreLocks.Keys, cancellationToken))
+                    {
+                        stored = PairwiseSubjectKeyOf(await store.ListAsync(cancellationToken));
+                        if (stored is null)
+                        {
+                            var now = time.GetUtcNow();
+                            stored = new StoredKey(RandomIdentifiers.New(9), PairwiseSubjectKeyAlgorithm, KeyPurpose.PairwiseSubjects,
+                                protector.Protect(RandomNumberGenerator.GetBytes(PairwiseSubjectIdentifier.KeySize)), now, now, null);
+                            await store.AddAsync(stored, cancellationToken);
+                            Log.PairwiseSubjectKeyCreated(logger, stored.KeyId);
+                        }
+                    }
+                }
+
+                Volatile.Write(ref _pairwiseSubjectKey, protector.Unprotect(stored.PrivateKey));
+            }
+
+            return _pairwiseSubjectKey!;
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+    }
+
+    /// <summary>The algorithm the pairwise derivation key is stored under.</summary>
+    public const string PairwiseSubjectKeyAlgorithm = "HS256";
+
+    /// <summary>The first pairwise derivation key stored (there is one; should two ever be, every node takes the same).</summary>
+    private static StoredKey? PairwiseSubjectKeyOf(IReadOnlyList<StoredKey> stored) =>
+        stored.Where(k => k.Purpose == KeyPurpose.PairwiseSubjects)
+            .OrderBy(k => k.CreatedAt).ThenBy(k => k.KeyId, StringComparer.Ordinal).FirstOrDefault();
 
     /// <summary>Reads the keys again when <paramref name="keyId"/> is unknown (at most every <see cref="MinReloadInterval"/>); whether it is known now.</summary>
     public async ValueTask<bool> ReloadIfUnknownAsync(Func<KeyRing, bool> known, CancellationToken cancellationToken)
@@ -142,8 +197,10 @@ public sealed partial class KeyManager(
             wanted.AddRange(tokenAlgorithms.Select(a => (KeyPurpose.Tokens, a)));
         }
 
+        // The pairwise derivation key is not rotated: the planner does not see it.
         return KeyRotationPlanner.Plan(
-            stored.Select(k => new KeySchedule(k.KeyId, k.Algorithm, k.Purpose, k.ActivatesAt, k.RetainUntil)).ToList(),
+            stored.Where(k => k.Purpose != KeyPurpose.PairwiseSubjects)
+                .Select(k => new KeySchedule(k.KeyId, k.Algorithm, k.Purpose, k.ActivatesAt, k.RetainUntil)).ToList(),
             wanted, time.GetUtcNow(), new KeyRotationPolicy(
                 TimeSpan.FromDays(settings.KeyRotationDays),
                 TimeSpan.FromDays(settings.KeyPrePublicationDays),
@@ -157,7 +214,7 @@ public sealed partial class KeyManager(
         stored = stored.Select(k => k with { PrivateKey = protector.Unprotect(k.PrivateKey) }).ToList();
         var sealingKeys = stored.Where(k => k.Purpose == KeyPurpose.Sealing)
             .Select(k => new SealingKey(k.KeyId, k.PrivateKey, k.ActivatesAt, k.RetainUntil)).ToList();
-        var keys = stored.Where(k => k.Purpose != KeyPurpose.Sealing).Select(LoadStored).ToList();
+        var keys = stored.Where(k => k.Purpose is KeyPurpose.Tokens or KeyPurpose.DeviceCallbacks).Select(LoadStored).ToList();
         if (settings.KeysFromFiles)
         {
             keys.RemoveAll(k => k.Purpose == KeyPurpose.Tokens);
@@ -257,5 +314,8 @@ public sealed partial class KeyManager(
 
         [LoggerMessage(3, LogLevel.Information, "Key {KeyId} deleted")]
         public static partial void KeyDeleted(ILogger logger, string keyId);
+
+        [LoggerMessage(4, LogLevel.Information, "Created key {KeyId} for pairwise subject identifiers; it is never rotated")]
+        public static partial void PairwiseSubjectKeyCreated(ILogger logger, string keyId);
     }
 }

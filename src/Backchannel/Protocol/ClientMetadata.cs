@@ -111,6 +111,24 @@ public sealed class ClientMetadata
     /// <summary>A Backchannel extension: a regular expression every binding_message of the client must match.</summary>
     [ConfigurationKeyName("backchannel_binding_message_pattern"), JsonPropertyName("backchannel_binding_message_pattern")]
     public string? BackchannelBindingMessagePattern { get; set; }
+    // Subject identifiers (OpenID Connect Core 8, CIBA Core 4) and introspection (RFC 7662).
+
+    /// <summary><c>public</c> (the default) or <c>pairwise</c>.</summary>
+    [ConfigurationKeyName("subject_type"), JsonPropertyName("subject_type")]
+    public string? SubjectType { get; set; }
+
+    /// <summary>
+    /// For a pairwise poll or ping client: its host is the sector identifier (otherwise jwks_uri's host is). Not fetched.
+    /// </summary>
+    [ConfigurationKeyName("sector_identifier_uri"), JsonPropertyName("sector_identifier_uri")]
+    public string? SectorIdentifierUri { get; set; }
+
+    /// <summary>
+    /// A Backchannel extension: true lets the client introspect tokens issued to any client (a resource server's client);
+    /// by default a client sees only its own tokens as active.
+    /// </summary>
+    [ConfigurationKeyName("introspect_any_token"), JsonPropertyName("introspect_any_token")]
+    public bool? IntrospectAnyToken { get; set; }
 }
 
 /// <summary>A JWK Set as configuration can carry it: each key a map of its string members.</summary>

@@ -28,4 +28,12 @@ public sealed record DiscoveryDocument
     [JsonPropertyName("tls_client_certificate_bound_access_tokens")] public bool TlsClientCertificateBoundAccessTokens { get; init; }
     [JsonPropertyName("mtls_endpoint_aliases")] public IReadOnlyDictionary<string, string>? MtlsEndpointAliases { get; init; }
     [JsonPropertyName("authorization_details_types_supported")] public IReadOnlyList<string>? AuthorizationDetailsTypesSupported { get; init; }
+
+    // Token revocation (RFC 7009) and introspection (RFC 7662; RFC 8414 section 2 names their metadata).
+    [JsonPropertyName("revocation_endpoint")] public string? RevocationEndpoint { get; init; }
+    [JsonPropertyName("revocation_endpoint_auth_methods_supported")] public IReadOnlyList<string>? RevocationEndpointAuthMethodsSupported { get; init; }
+    [JsonPropertyName("revocation_endpoint_auth_signing_alg_values_supported")] public IReadOnlyList<string>? RevocationEndpointAuthSigningAlgValuesSupported { get; init; }
+    [JsonPropertyName("introspection_endpoint")] public string? IntrospectionEndpoint { get; init; }
+    [JsonPropertyName("introspection_endpoint_auth_methods_supported")] public IReadOnlyList<string>? IntrospectionEndpointAuthMethodsSupported { get; init; }
+    [JsonPropertyName("introspection_endpoint_auth_signing_alg_values_supported")] public IReadOnlyList<string>? IntrospectionEndpointAuthSigningAlgValuesSupported { get; init; }
 }

@@ -9,6 +9,11 @@ public static class EndpointPaths
     public const string Token = "/token";
     public const string UserInfo = "/userinfo";
     public const string DeviceCallback = "/ciba/callback";
+
+    // Token revocation (RFC 7009) and introspection (RFC 7662).
+    public const string Revocation = "/revoke";
+    public const string Introspection = "/introspect";
+
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string Metrics = "/metrics";

@@ -24,6 +24,10 @@ public static class Parameters
     public const string RefreshToken = "refresh_token";
     public const string AccessToken = "access_token";
 
+    // RFC 7009 and RFC 7662: revocation and introspection.
+    public const string Token = "token";
+    public const string TokenTypeHint = "token_type_hint";
+
     /// <summary>The authentication parameters that, in a signed request, must be inside the request object only.</summary>
     public static readonly IReadOnlyList<string> AuthenticationRequestParameters =
     [

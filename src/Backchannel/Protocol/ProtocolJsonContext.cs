@@ -14,4 +14,5 @@ namespace Backchannel.Protocol;
 [JsonSerializable(typeof(DiscoveryDocument))]
 [JsonSerializable(typeof(ClientMetadata))]
 [JsonSerializable(typeof(ClientInformationResponse))]
+[JsonSerializable(typeof(IntrospectionResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

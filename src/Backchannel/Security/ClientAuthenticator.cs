@@ -12,9 +12,10 @@ namespace Backchannel.Security;
 /// <summary>
 /// Authenticates the client of a token or backchannel authentication request with its registered method:
 /// client_secret_basic or client_secret_post (either one, for a client with a secret, unless it registered
-/// <c>require_token_endpoint_auth_method</c>), or private_key_jwt (RFC 7523; aud may be the issuer, the token endpoint or
-/// the backchannel authentication endpoint; a jti is accepted once, and remembered as long as the assertion could be
-/// accepted). A failure carries its reason for the log; the client is told only <see cref="Failed"/>.
+/// <c>require_token_endpoint_auth_method</c>), or private_key_jwt (RFC 7523; aud may be the issuer, the token endpoint,
+/// the backchannel authentication endpoint, or the revocation or introspection endpoint; a jti is accepted once, and
+/// remembered as long as the assertion could be accepted). A failure carries its reason for the log; the client is told
+/// only <see cref="Failed"/>.
 /// </summary>
 public sealed class ClientAuthenticator(
     ClientCatalog clients,
@@ -91,7 +92,7 @@ public sealed class ClientAuthenticator(
         var parameters = new TokenValidationParameters
         {
             ValidIssuer = client.ClientId,
-            ValidAudiences = urls.AssertionAudiences,
+            ValidAudiences = urls.ClientAssertionAudiences,
             RequireExpirationTime = true,
             ValidateLifetime = true,
             ClockSkew = skew,

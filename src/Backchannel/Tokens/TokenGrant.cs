@@ -5,6 +5,7 @@ public sealed record TokenGrant
 {
     public required string ClientId { get; init; }
 
+    /// <summary>The user's own sub.</summary>
     public required string Subject { get; init; }
 
     public required string Scope { get; init; }
@@ -26,4 +27,13 @@ public sealed record TokenGrant
 
     /// <summary>The refresh token family, when rotating; a new family otherwise.</summary>
     public string? RefreshTokenFamily { get; init; }
+
+    /// <summary>
+    /// The sub the client sees (<see cref="ClientSubjects"/>: pairwise for a pairwise client), written into its ID and
+    /// access tokens; null: <see cref="Subject"/>. The refresh token's record keeps <see cref="Subject"/>, the user's own.
+    /// </summary>
+    public string? ClientSubject { get; init; }
+
+    /// <summary>The RFC 9396 authorization details granted, as a JSON array: carried by the access token and the refresh token.</summary>
+    public string? AuthorizationDetails { get; init; }
 }

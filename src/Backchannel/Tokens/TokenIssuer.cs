@@ -55,6 +55,7 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
                 AuthTime = grant.AuthTime,
                 Acr = grant.Acr,
                 Amr = grant.Amr,
+                AuthorizationDetails = grant.AuthorizationDetails,
                 CreatedAt = now,
                 ExpiresAt = now.AddSeconds(settings.RefreshTokenLifetimeSeconds),
             };
@@ -82,6 +83,9 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
     /// <summary>The claim of an access token that names its refresh token family.</summary>
     public const string FamilyClaim = "sid";
 
+    /// <summary>The claim of an access token that carries the RFC 9396 authorization details it was granted for (RFC 9396 9.1).</summary>
+    public const string AuthorizationDetailsClaim = "authorization_details";
+
     private static ReadOnlySpan<byte> WriteAccessToken(TokenGrant grant, string issuer, string jti, string? family, DateTimeOffset now,
         DateTimeOffset expiresAt, TokenOptions settings)
     {
@@ -90,7 +94,7 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
         {
             writer.WriteStartObject();
             writer.WriteString("iss", issuer);
-            writer.WriteString("sub", grant.Subject);
+            writer.WriteString("sub", grant.ClientSubject ?? grant.Subject);
             writer.WriteString("aud", string.IsNullOrEmpty(settings.AccessTokenAudience) ? issuer : settings.AccessTokenAudience);
             writer.WriteNumber("exp", expiresAt.ToUnixTimeSeconds());
             writer.WriteNumber("iat", now.ToUnixTimeSeconds());
@@ -101,6 +105,12 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
             if (family is not null)
             {
                 writer.WriteString(FamilyClaim, family);
+            }
+
+            if (grant.AuthorizationDetails is { } authorizationDetails)
+            {
+                writer.WritePropertyName(AuthorizationDetailsClaim);
+                writer.WriteRawValue(authorizationDetails);
             }
 
             WriteAuthenticationClaims(writer, grant);
@@ -118,7 +128,7 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
         {
             writer.WriteStartObject();
             writer.WriteString("iss", issuer);
-            writer.WriteString("sub", grant.Subject);
+            writer.WriteString("sub", grant.ClientSubject ?? grant.Subject);
             writer.WriteString("aud", grant.ClientId);
             writer.WriteNumber("exp", now.AddSeconds(settings.IdTokenLifetimeSeconds).ToUnixTimeSeconds());
             writer.WriteNumber("iat", now.ToUnixTimeSeconds());

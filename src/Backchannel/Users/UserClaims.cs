@@ -15,9 +15,10 @@ public static class UserClaims
     public static readonly IReadOnlyList<string> Supported =
         ["sub", .. ProfileClaims, "email", "email_verified", "phone_number", "phone_number_verified", "address"];
 
-    public static IReadOnlyDictionary<string, object> For(User user, IReadOnlyList<string> scopes)
+    /// <summary>The claims of <paramref name="scopes"/>, with <paramref name="subject"/> as sub (the client's view; default: the user's own).</summary>
+    public static IReadOnlyDictionary<string, object> For(User user, IReadOnlyList<string> scopes, string? subject = null)
     {
-        var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["sub"] = user.Subject };
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal) { ["sub"] = subject ?? user.Subject };
         if (scopes.Contains(Scopes.Profile))
         {
             Add(claims, "name", user.Name);

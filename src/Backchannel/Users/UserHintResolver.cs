@@ -13,12 +13,14 @@ namespace Backchannel.Users;
 /// <summary>
 /// Finds the user a backchannel authentication request names: login_hint (sub, username, e-mail or phone number),
 /// login_hint_token (a JWT the client signed, carrying an RFC 9493 <c>sub_id</c>), or id_token_hint (an ID token this
-/// provider issued to the client, accepted for a bounded time after it expired).
+/// provider issued to the client, accepted for a bounded time after it expired). A sub, in any of them, is the client's
+/// view of the user: for a pairwise client its pairwise sub, never the user's own.
 /// </summary>
 public sealed class UserHintResolver(
     IUserDirectory directory,
     ClientJwtValidator clientJwtValidator,
     IssuedTokenValidator issuedTokenValidator,
+    ClientSubjects subjects,
     ProviderUrls urls,
     IOptions<ProviderOptions> provider,
     IOptions<CibaOptions> ciba)
@@ -29,6 +31,10 @@ public sealed class UserHintResolver(
     {
         switch (hint.Kind)
         {
+            case UserHintKind.LoginHint when client.PairwiseSector is not null:
+                return await FindByPairwiseLoginHintAsync(hint.Value, client, cancellationToken) is { } named
+                    ? new ResolvedUser(named, named.Username ?? named.Email ?? named.Subject)
+                    : UnknownUser;
             case UserHintKind.LoginHint:
                 return await directory.FindByLoginHintAsync(hint.Value, cancellationToken) is { } user
                     ? new ResolvedUser(user, hint.Value)
@@ -52,9 +58,32 @@ public sealed class UserHintResolver(
         }
 
         var subject = ((JsonWebToken)result.SecurityToken).Subject;
-        return await directory.FindBySubjectAsync(subject, cancellationToken) is { } user
+        return await FindByClientSubjectAsync(subject, client, cancellationToken) is { } user
             ? new ResolvedUser(user, user.Username ?? user.Email ?? user.Subject)
             : UnknownUser;
+    }
+
+    /// <summary>The user <paramref name="client"/> knows by <paramref name="subject"/> (its view: pairwise for a pairwise client).</summary>
+    private async ValueTask<User?> FindByClientSubjectAsync(string subject, Client client, CancellationToken cancellationToken) =>
+        await subjects.LocalSubjectAsync(client, subject, cancellationToken) is { } local
+            ? await directory.FindBySubjectAsync(local, cancellationToken)
+            : null;
+
+    /// <summary>
+    /// A pairwise client's login_hint: its pairwise sub for the user, or the username, e-mail address or phone number;
+    /// never the user's own sub, which the client is not to know.
+    /// </summary>
+    private async ValueTask<User?> FindByPairwiseLoginHintAsync(string hint, Client client, CancellationToken cancellationToken)
+    {
+        if (await FindByClientSubjectAsync(hint, client, cancellationToken) is { } user)
+        {
+            return user;
+        }
+
+        user = await directory.FindByLoginHintAsync(hint, cancellationToken);
+        var byOwnSubOnly = user is not null && user.Subject == hint && user.Username != hint && user.PhoneNumber != hint
+            && !string.Equals(user.Email, hint, StringComparison.OrdinalIgnoreCase);
+        return byOwnSubOnly ? null : user;
     }
 
     private async ValueTask<ProtocolResult<ResolvedUser>> ResolveLoginHintTokenAsync(string jwt, Client client, CancellationToken cancellationToken)
@@ -120,8 +149,16 @@ public sealed class UserHintResolver(
             UserAttribute.Email => await directory.FindByEmailAsync(value, cancellationToken),
             UserAttribute.PhoneNumber => await directory.FindByPhoneNumberAsync(value, cancellationToken),
             UserAttribute.Username => await directory.FindByUsernameAsync(value, cancellationToken),
-            _ => await directory.FindBySubjectAsync(value, cancellationToken),
+            _ => await FindByClientSubjectAsync(value, client, cancellationToken),
         };
-        return user is null ? UnknownUser : new ResolvedUser(user, value);
+        if (user is null)
+        {
+            return UnknownUser;
+        }
+
+        // A pairwise sub means nothing to the user's device: it is shown the username or e-mail address instead.
+        return attribute == UserAttribute.Subject && client.PairwiseSector is not null
+            ? new ResolvedUser(user, user.Username ?? user.Email ?? user.Subject)
+            : new ResolvedUser(user, value);
     }
 }

@@ -1,15 +1,20 @@
 using Backchannel.Abstractions;
+using Backchannel.Clients;
 using Backchannel.Protocol;
 using Backchannel.Tokens;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Backchannel.Users;
 
-/// <summary>The UserInfo endpoint's work (OpenID Connect Core 5.3): the claims of the access token's scopes.</summary>
+/// <summary>
+/// The UserInfo endpoint's work (OpenID Connect Core 5.3): the claims of the access token's scopes, with the sub the
+/// token's client sees (pairwise for a pairwise client, traced back to the user through the store).
+/// </summary>
 public sealed class UserInfoHandler(
     IssuedTokenValidator validator,
-    IRevokedAccessTokenStore revokedTokens,
-    IRefreshTokenStore refreshTokens,
+    AccessTokenRevocations revocations,
+    ClientCatalog clients,
+    ClientSubjects subjects,
     IUserDirectory users)
 {
     public async ValueTask<ProtocolResult<IReadOnlyDictionary<string, object>>> HandleAsync(string? accessToken, CancellationToken cancellationToken)
@@ -26,8 +31,7 @@ public sealed class UserInfoHandler(
         }
 
         var token = (JsonWebToken)result.SecurityToken;
-        if (await revokedTokens.IsRevokedAsync(token.Id, cancellationToken)
-            || (token.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family) && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken)))
+        if (await revocations.IsRevokedAsync(token, cancellationToken))
         {
             return new ProtocolError(ErrorCodes.InvalidToken, "The access token was revoked.", 401);
         }
@@ -38,11 +42,18 @@ public sealed class UserInfoHandler(
             return new ProtocolError(ErrorCodes.InsufficientScope, "The access token lacks the openid scope.", 403);
         }
 
-        if (await users.FindBySubjectAsync(token.Subject, cancellationToken) is not { } user)
+        // The token's sub is its client's view of the user.
+        var subject = token.Subject;
+        if (token.TryGetPayloadValue<string>(Parameters.ClientId, out var clientId) && await clients.FindAsync(clientId, cancellationToken) is { } client)
+        {
+            subject = await subjects.LocalSubjectAsync(client, subject, cancellationToken);
+        }
+
+        if (subject is null || await users.FindBySubjectAsync(subject, cancellationToken) is not { } user)
         {
             return new ProtocolError(ErrorCodes.InvalidToken, "The access token's user no longer exists.", 401);
         }
 
-        return ProtocolResult<IReadOnlyDictionary<string, object>>.Ok(UserClaims.For(user, scopes));
+        return ProtocolResult<IReadOnlyDictionary<string, object>>.Ok(UserClaims.For(user, scopes, token.Subject));
     }
 }

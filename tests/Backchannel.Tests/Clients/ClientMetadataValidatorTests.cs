@@ -477,4 +477,159 @@ public class ClientMetadataValidatorTests
         Assert.Contains(result.Errors, e => e.Contains("token_endpoint_auth_method 'none'", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Contains("backchannel_client_notification_endpoint is required", StringComparison.Ordinal));
     }
+
+    /// <summary>The metadata, changed (ClientMetadata is a mutable class, as configuration binding needs).</summary>
+    private static ClientMetadata Changed(ClientMetadata metadata, Action<ClientMetadata> change)
+    {
+        change(metadata);
+        return metadata;
+    }
+
+    // subject types (OpenID Connect Core 8, CIBA Core 4) and the introspection permission
+
+    [Fact]
+    public void Clients_are_public_by_default_and_introspect_their_own_tokens_only()
+    {
+        var client = Valid(PollClient());
+
+        Assert.Null(client.PairwiseSector);
+        Assert.False(client.IntrospectAnyToken);
+        Assert.Null(Valid(Changed(PollClient(), m => { m.SubjectType = SubjectTypes.Public; })).PairwiseSector);
+    }
+
+    [Fact]
+    public void A_pairwise_push_client_has_the_host_of_its_notification_endpoint_as_sector()
+    {
+        var client = Valid(Changed(PushClient(), m => { m.SubjectType = SubjectTypes.Pairwise; }));
+
+        Assert.Equal("client.example.com", client.PairwiseSector);
+    }
+
+    [Fact]
+    public void A_pairwise_push_client_keeps_its_notification_host_even_with_a_sector_identifier_uri()
+    {
+        var client = Valid(Changed(PushClient(), m =>
+        {
+            m.SubjectType = SubjectTypes.Pairwise;
+            m.SectorIdentifierUri = "https://sector.example.org/ids.json";
+        }));
+
+        Assert.Equal("client.example.com", client.PairwiseSector);
+    }
+
+    [Fact]
+    public void A_pairwise_poll_or_ping_client_has_the_host_of_its_sector_identifier_uri_as_sector()
+    {
+        Assert.Equal("sector.example.org", Valid(Changed(PollClient(), m =>
+        {
+            m.SubjectType = SubjectTypes.Pairwise;
+            m.SectorIdentifierUri = "https://Sector.Example.ORG/ids.json";
+        })).PairwiseSector);
+        Assert.Equal("sector.example.org", Valid(Changed(PingClient(), m =>
+        {
+            m.SubjectType = SubjectTypes.Pairwise;
+            m.SectorIdentifierUri = "https://sector.example.org/ids.json";
+        })).PairwiseSector);
+    }
+
+    [Fact]
+    public void The_sector_identifier_uri_comes_before_jwks_uri()
+    {
+        var client = Valid(Changed(PollClient(), m =>
+        {
+            m.SubjectType = SubjectTypes.Pairwise;
+            m.JwksUri = "https://keys.example.net/jwks";
+            m.SectorIdentifierUri = "https://sector.example.org/ids.json";
+        }));
+
+        Assert.Equal("sector.example.org", client.PairwiseSector);
+    }
+
+    [Fact]
+    public void A_pairwise_client_proving_it_holds_the_keys_of_its_jwks_uri_has_its_host_as_sector()
+    {
+        var assertions = Valid(new ClientMetadata
+        {
+            ClientId = "jwt-client",
+            TokenEndpointAuthMethod = ClientAuthenticationMethods.PrivateKeyJwt,
+            JwksUri = "https://keys.example.net/jwks",
+            BackchannelTokenDeliveryMode = DeliveryModes.Poll,
+            SubjectType = SubjectTypes.Pairwise,
+        });
+        var signedRequests = Valid(Changed(PollClient(), m =>
+        {
+            m.JwksUri = "https://keys.example.net/jwks";
+            m.BackchannelAuthenticationRequestSigningAlg = SigningAlgorithms.PS256;
+            m.SubjectType = SubjectTypes.Pairwise;
+        }));
+
+        Assert.Equal("keys.example.net", assertions.PairwiseSector);
+        Assert.Equal("keys.example.net", signedRequests.PairwiseSector);
+    }
+
+    [Fact]
+    public void A_pairwise_client_whose_sector_would_come_from_keys_it_never_uses_is_refused()
+    {
+        Invalid(Changed(PollClient(), m => { m.SubjectType = SubjectTypes.Pairwise; m.JwksUri = "https://keys.example.net/jwks"; }),
+            "subject_type pairwise with the sector identifier from jwks_uri needs proof that the client holds those keys");
+    }
+
+    [Fact]
+    public void A_pairwise_poll_client_without_sector_identifier_uri_or_jwks_uri_is_refused_naming_them()
+    {
+        Invalid(Changed(PollClient(), m =>
+        {
+            m.SubjectType = SubjectTypes.Pairwise;
+        }), "subject_type pairwise needs sector_identifier_uri or jwks_uri");
+    }
+
+    [Theory]
+    [InlineData("http://sector.example.org/ids.json")]
+    [InlineData("sector.example.org")]
+    [InlineData("https://sector.example.org/ids.json#fragment")]
+    public void A_sector_identifier_uri_must_be_an_absolute_https_url(string uri)
+    {
+        Invalid(Changed(PollClient(), m => { m.SubjectType = SubjectTypes.Pairwise; m.SectorIdentifierUri = uri; }),
+            "sector_identifier_uri must be an absolute https URL without a fragment");
+    }
+
+    [Fact]
+    public void An_http_sector_identifier_uri_is_accepted_where_http_is_allowed()
+    {
+        var client = Valid(Changed(PollClient(), m =>
+        {
+            m.SubjectType = SubjectTypes.Pairwise;
+            m.SectorIdentifierUri = "http://localhost:8080/ids.json";
+        }),
+            Settings(allowHttp: true));
+
+        Assert.Equal("localhost", client.PairwiseSector);
+    }
+
+    [Fact]
+    public void An_unknown_subject_type_is_refused_naming_the_supported_ones()
+    {
+        Invalid(Changed(PollClient(), m =>
+        {
+            m.SubjectType = "ephemeral";
+        }), "subject_type 'ephemeral' is not supported (use public or pairwise)");
+    }
+
+    [Fact]
+    public void The_subject_metadata_and_the_introspection_permission_are_kept_in_the_registered_metadata()
+    {
+        var metadata = Changed(PollClient(), m =>
+        {
+            m.SubjectType = SubjectTypes.Pairwise;
+            m.SectorIdentifierUri = "https://sector.example.org/ids.json";
+            m.IntrospectAnyToken = true;
+        });
+
+        var result = ClientMetadataValidator.Validate(metadata, Settings());
+
+        Assert.True(result.Client!.IntrospectAnyToken);
+        Assert.Equal(SubjectTypes.Pairwise, result.Metadata!.SubjectType);
+        Assert.Equal("https://sector.example.org/ids.json", result.Metadata.SectorIdentifierUri);
+        Assert.True(result.Metadata.IntrospectAnyToken);
+    }
 }

@@ -251,6 +251,53 @@ public sealed class KeyManagerTests
         Assert.DoesNotContain(await services.Get<IKeyStore>().ListAsync(None), k => k.Purpose == KeyPurpose.Tokens);
     }
 
+    [Fact]
+    public async Task The_pairwise_subject_key_is_created_once_when_first_needed_and_every_node_reads_the_same()
+    {
+        await using var services = await TestServices.StartAsync(time: _time);
+        var store = services.Get<IKeyStore>();
+        Assert.DoesNotContain(await store.ListAsync(None), k => k.Purpose == KeyPurpose.PairwiseSubjects);
+        var nodes = Enumerable.Range(0, 4).Select(_ => NewNode(services)).ToList();
+
+        var keys = await Task.WhenAll(nodes.Select(node => Task.Run(async () => await node.PairwiseSubjectKeyAsync(None))));
+
+        var stored = Assert.Single(await store.ListAsync(None), k => k.Purpose == KeyPurpose.PairwiseSubjects);
+        Assert.Equal(PairwiseSubjectIdentifier.KeySize, keys[0].Length);
+        Assert.All(keys, key => Assert.Equal(keys[0], key));
+        Assert.True(KeyMaterialProtector.IsProtected(stored.PrivateKey));
+        Assert.True(stored.PrivateKey.AsSpan().IndexOf(keys[0]) < 0, "the stored material holds the key in clear");
+
+        // A node that starts later (a restart) reads the same key.
+        Assert.Equal(keys[0], await NewNode(services).PairwiseSubjectKeyAsync(None));
+    }
+
+    [Fact]
+    public async Task The_pairwise_subject_key_is_never_rotated_retired_or_published()
+    {
+        await using var services = await TestServices.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tokens:KeyRotationDays"] = "10",
+            ["Tokens:KeyPrePublicationDays"] = "2",
+            ["Tokens:KeyRetentionDays"] = "5",
+        }, _time);
+        var keys = services.Get<KeyManager>();
+        var key = await keys.PairwiseSubjectKeyAsync(None);
+        var stored = Assert.Single(await services.Get<IKeyStore>().ListAsync(None), k => k.Purpose == KeyPurpose.PairwiseSubjects);
+
+        for (var day = 0; day < 60; day++)
+        {
+            _time.Advance(TimeSpan.FromDays(1));
+            await keys.RefreshAsync(None);
+        }
+
+        var after = Assert.Single(await services.Get<IKeyStore>().ListAsync(None), k => k.Purpose == KeyPurpose.PairwiseSubjects);
+        Assert.Equal(stored.KeyId, after.KeyId);
+        Assert.Null(after.RetainUntil);
+        Assert.Equal(key, await NewNode(services).PairwiseSubjectKeyAsync(None));
+        Assert.False(keys.Current.Publishes(stored.KeyId));
+        Assert.DoesNotContain(stored.KeyId, System.Text.Encoding.UTF8.GetString(keys.Current.JwksJson), StringComparison.Ordinal);
+    }
+
     /// <summary>Another node over the same store: its own key manager, sharing the store and its lock.</summary>
     internal static KeyManager NewNode(TestServices services) => ActivatorUtilities.CreateInstance<KeyManager>(services.Services);
 

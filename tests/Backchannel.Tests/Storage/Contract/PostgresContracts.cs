@@ -28,6 +28,11 @@ public sealed class PostgresRevokedAccessTokenStoreTests : RevokedAccessTokenSto
     protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
 }
 
+public sealed class PostgresPairwiseSubjectStoreTests : PairwiseSubjectStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
 public sealed class PostgresKeyStoreTests : KeyStoreContract
 {
     protected override StoreEngine CreateEngine() => new PostgresStoreEngine();

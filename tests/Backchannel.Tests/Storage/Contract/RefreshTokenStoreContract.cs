@@ -76,6 +76,58 @@ public abstract class RefreshTokenStoreContract : StoreContract
 
         Assert.Null(found.Acr);
         Assert.Null(found.Amr);
+        Assert.Null(found.AuthorizationDetails);
+    }
+
+    [Fact]
+    public async Task Authorization_details_round_trip_when_issued_and_when_rotated()
+    {
+        const string details = """[{"type":"payment_initiation","instructedAmount":{"currency":"EUR","amount":"123.50"}}]""";
+        await IssueAsync(Token("rt-1") with { AuthorizationDetails = details });
+
+        Assert.Equal(details, (await FindAsync("rt-1")).AuthorizationDetails);
+
+        var replacement = Token("rt-2") with { AuthorizationDetails = details };
+        Assert.Equal(RotationOutcome.Rotated, await Tokens.RotateAsync(SecretHash.Compute("rt-1"), replacement, Now.AddMinutes(1), CancellationToken.None));
+        Assert.Equal(details, (await FindAsync("rt-2")).AuthorizationDetails);
+    }
+
+    [Fact]
+    public async Task Revoking_by_a_token_of_its_client_revokes_the_whole_family_once()
+    {
+        await IssueAsync(Token("rt-1"));
+        await IssueAsync(Token("other-family", family: "family-2"));
+        Assert.Equal(RotationOutcome.Rotated, await RotateAsync("rt-1", "rt-2", Now.AddMinutes(1)));
+        Assert.Equal(RotationOutcome.Rotated, await RotateAsync("rt-2", "rt-3", Now.AddMinutes(2)));
+
+        // Any token of the family names it, a consumed one too.
+        Assert.Equal(3, await Tokens.RevokeFamilyOfTokenAsync(SecretHash.Compute("rt-2"), "client-a", Now.AddMinutes(3), CancellationToken.None));
+
+        foreach (var token in new[] { "rt-1", "rt-2", "rt-3" })
+        {
+            Assert.Equal(Now.AddMinutes(3), (await FindAsync(token)).RevokedAt);
+        }
+
+        Assert.True(await Tokens.IsFamilyRevokedAsync("family-1", CancellationToken.None));
+        Assert.Null((await FindAsync("other-family")).RevokedAt);
+        Assert.Equal(RotationOutcome.Invalid, await RotateAsync("rt-3", "rt-4", Now.AddMinutes(4)));
+
+        // Already revoked: nothing changes, the first revocation time stays.
+        Assert.Equal(0, await Tokens.RevokeFamilyOfTokenAsync(SecretHash.Compute("rt-3"), "client-a", Now.AddMinutes(5), CancellationToken.None));
+        Assert.Equal(Now.AddMinutes(3), (await FindAsync("rt-3")).RevokedAt);
+    }
+
+    [Fact]
+    public async Task Revoking_by_another_clients_or_an_unknown_token_revokes_nothing()
+    {
+        await IssueAsync(Token("rt-1"));
+
+        Assert.Equal(0, await Tokens.RevokeFamilyOfTokenAsync(SecretHash.Compute("rt-1"), "client-b", Now, CancellationToken.None));
+        Assert.Equal(0, await Tokens.RevokeFamilyOfTokenAsync(SecretHash.Compute("unknown"), "client-a", Now, CancellationToken.None));
+
+        Assert.Null((await FindAsync("rt-1")).RevokedAt);
+        Assert.False(await Tokens.IsFamilyRevokedAsync("family-1", CancellationToken.None));
+        Assert.Equal(RotationOutcome.Rotated, await RotateAsync("rt-1", "rt-2", Now.AddMinutes(1)));
     }
 
     [Fact]

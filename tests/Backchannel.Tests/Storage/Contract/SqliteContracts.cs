@@ -27,6 +27,11 @@ public sealed class SqliteRevokedAccessTokenStoreTests : RevokedAccessTokenStore
     protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
 }
 
+public sealed class SqlitePairwiseSubjectStoreTests : PairwiseSubjectStoreContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}
+
 public sealed class SqliteKeyStoreTests : KeyStoreContract
 {
     protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
