@@ -106,6 +106,6 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
     [LoggerMessage(203, LogLevel.Warning, "security.replay_refused {What} client={ClientId}")]
     private static partial void ReplayRefusedMessage(ILogger logger, string what, string clientId);
 
-    [LoggerMessage(301, LogLevel.Information, "token.revoked client={ClientId} type={TokenType}")]
+    [LoggerMessage(311, LogLevel.Information, "token.revoked client={ClientId} type={TokenType}")]
     private static partial void TokenRevokedMessage(ILogger logger, string clientId, string tokenType);
 }
