@@ -55,6 +55,9 @@ public static class ClientSources
 {
     /// <summary>Backchannel:Clients (and the demo clients): rewritten at every start, removed when no longer configured.</summary>
     public const string Settings = "settings";
+
+    /// <summary>Created through the admin API: kept across restarts.</summary>
+    public const string Admin = "admin";
 }
 
 /// <summary>A client as the store keeps it: its metadata (RFC 7591 JSON, without the secret) and the secret's SHA-256.</summary>
