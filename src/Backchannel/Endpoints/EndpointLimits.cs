@@ -11,4 +11,7 @@ internal static class EndpointLimits
     public const long UserInfo = 8 * 1024;
 
     public const long DeviceCallback = 16 * 1024;
+
+    /// <summary>/admin: a client's metadata with an inline JWK Set fits well within this.</summary>
+    public const long Admin = 64 * 1024;
 }

@@ -1,6 +1,7 @@
 using Backchannel.Abstractions;
 using Backchannel.Diagnostics;
 using Backchannel.Endpoints;
+using Backchannel.Endpoints.Admin;
 using Backchannel.Hosting;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -42,6 +43,7 @@ public static class BackchannelEndpointRouteBuilderExtensions
         protocol.MapPost(EndpointPaths.Token, Guarded(TokenEndpoint.HandleAsync));
         protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Guarded(UserInfoEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.DeviceCallback, Guarded(DeviceCallbackEndpoint.HandleAsync));
+        AdminEndpoints.Map(protocol, Guarded);
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

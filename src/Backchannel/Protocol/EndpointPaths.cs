@@ -9,6 +9,9 @@ public static class EndpointPaths
     public const string Token = "/token";
     public const string UserInfo = "/userinfo";
     public const string DeviceCallback = "/ciba/callback";
+
+    /// <summary>The admin API's prefix (docs/admin-api.md).</summary>
+    public const string Admin = "/admin";
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string Metrics = "/metrics";

@@ -6,11 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Backchannel.Users;
 
 /// <summary>The UserInfo endpoint's work (OpenID Connect Core 5.3): the claims of the access token's scopes.</summary>
-public sealed class UserInfoHandler(
-    IssuedTokenValidator validator,
-    IRevokedAccessTokenStore revokedTokens,
-    IRefreshTokenStore refreshTokens,
-    IUserDirectory users)
+public sealed class UserInfoHandler(IssuedTokenValidator validator, IUserDirectory users)
 {
     public async ValueTask<ProtocolResult<IReadOnlyDictionary<string, object>>> HandleAsync(string? accessToken, CancellationToken cancellationToken)
     {
@@ -19,18 +15,13 @@ public sealed class UserInfoHandler(
             return new ProtocolError(ErrorCodes.InvalidToken, "An access token is required (Authorization: Bearer).", 401);
         }
 
-        var result = await validator.ValidateAccessTokenAsync(accessToken, cancellationToken);
-        if (!result.IsValid)
+        var validated = await validator.ValidateActiveAccessTokenAsync(accessToken, cancellationToken);
+        if (!validated.Succeeded)
         {
-            return new ProtocolError(ErrorCodes.InvalidToken, "The access token is invalid or expired.", 401);
+            return validated.Error;
         }
 
-        var token = (JsonWebToken)result.SecurityToken;
-        if (await revokedTokens.IsRevokedAsync(token.Id, cancellationToken)
-            || (token.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family) && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken)))
-        {
-            return new ProtocolError(ErrorCodes.InvalidToken, "The access token was revoked.", 401);
-        }
+        var token = validated.Value;
 
         var scopes = token.TryGetPayloadValue<string>("scope", out var scope) ? Scopes.Parse(scope) : [];
         if (!scopes.Contains(Scopes.OpenId))
