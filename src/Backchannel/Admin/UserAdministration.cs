@@ -57,7 +57,7 @@ public sealed class UserAdministration(
             PasswordHash = Secret(input.Password, null),
             UserCodeHash = Secret(input.UserCode, null),
             Source = UserSources.Admin,
-            UpdatedAt = time.GetUtcNow(),
+            UpdatedAt = Now(),
         };
         switch (await store.CreateAsync(user, cancellationToken))
         {
@@ -103,7 +103,7 @@ public sealed class UserAdministration(
     /// <summary>Disables the user (from now on unknown to the protocol) and cancels its pending requests; disabling a disabled user changes nothing.</summary>
     public async Task<ProtocolResult<AdminUserDisabled>> DisableAsync(string subject, string? ifMatch, AdminCaller caller, CancellationToken cancellationToken)
     {
-        var changed = await ChangeAsync(subject, ifMatch, current => current.IsDisabled ? current : current with { DisabledAt = time.GetUtcNow() },
+        var changed = await ChangeAsync(subject, ifMatch, current => current.IsDisabled ? current : current with { DisabledAt = Now() },
             cancellationToken);
         if (!changed.Succeeded)
         {
@@ -168,7 +168,7 @@ public sealed class UserAdministration(
                 return WithTag(current);
             }
 
-            var replacement = changed.Value with { UpdatedAt = Later(time.GetUtcNow(), current.UpdatedAt), Version = current.Version + 1 };
+            var replacement = changed.Value with { UpdatedAt = Later(Now(), current.UpdatedAt), Version = current.Version + 1 };
             switch (await store.ReplaceAsync(replacement, current.Version, cancellationToken))
             {
                 case UserWriteResult.Written:
@@ -198,6 +198,9 @@ public sealed class UserAdministration(
         "" => null,
         _ => UserSecretHasher.Hash(given),
     };
+
+    /// <summary>The time as the store keeps it: to the millisecond.</summary>
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset previous) => now > previous ? now : previous.AddMilliseconds(1);
 

@@ -107,7 +107,8 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
             return (result, null);
         }
 
-        var now = time.GetUtcNow();
+        // As the store keeps it: to the millisecond.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
         return (result, new StoredClient
         {
             ClientId = client.ClientId,
