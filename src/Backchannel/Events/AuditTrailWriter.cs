@@ -23,6 +23,7 @@ public sealed partial class AuditTrailWriter(IAuditStore store, TimeProvider tim
     public const int MaxBatch = 1_000;
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan InitialRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly Channel<RequestEvent> _queue = Channel.CreateBounded<RequestEvent>(
@@ -41,13 +42,16 @@ public sealed partial class AuditTrailWriter(IAuditStore store, TimeProvider tim
         }
     }
 
-    /// <summary>Writes every event queued so far (tests, and the host's stop).</summary>
+    /// <summary>
+    /// Writes every event queued so far, now (the admin API before it reads a trail, the host's stop); throws when the
+    /// store does not take them (they stay queued for the next attempt). Waits at most for a write under way.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         await _writing.WaitAsync(cancellationToken);
         try
         {
-            await DrainAsync(retry: false, cancellationToken);
+            await DrainAsync(cancellationToken);
         }
         finally
         {
@@ -57,20 +61,24 @@ public sealed partial class AuditTrailWriter(IAuditStore store, TimeProvider tim
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var retryDelay = InitialRetryDelay;
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (_batch.Count > 0 || await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 // A batching pause, not a time of the protocol: the real clock (a test's frozen clock must not hold it).
                 await Task.Delay(FlushInterval, TimeProvider.System, stoppingToken);
-                await _writing.WaitAsync(stoppingToken);
                 try
                 {
-                    await DrainAsync(retry: true, stoppingToken);
+                    await FlushAsync(stoppingToken);
+                    retryDelay = InitialRetryDelay;
                 }
-                finally
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    _writing.Release();
+                    // The batch stays; the next attempt comes after a pause, without holding the writer (a flush may come first).
+                    Log.WriteFailed(logger, _batch.Count, retryDelay, ex);
+                    await Task.Delay(retryDelay, time, stoppingToken);
+                    retryDelay = retryDelay * 2 > MaxRetryDelay ? MaxRetryDelay : retryDelay * 2;
                 }
             }
         }
@@ -95,11 +103,10 @@ public sealed partial class AuditTrailWriter(IAuditStore store, TimeProvider tim
         }
     }
 
-    /// <summary>Writes the queue in batches; with <paramref name="retry"/>, a failed batch is written again after a pause until it goes.</summary>
-    private async Task DrainAsync(bool retry, CancellationToken cancellationToken)
+    /// <summary>Writes the queue in batches (under <see cref="_writing"/>); a batch that fails stays in <see cref="_batch"/> for the next attempt.</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
     {
         ReportRefused();
-        var delay = TimeSpan.FromSeconds(1);
         while (true)
         {
             while (_batch.Count < MaxBatch && _queue.Reader.TryRead(out var requestEvent))
@@ -112,18 +119,8 @@ public sealed partial class AuditTrailWriter(IAuditStore store, TimeProvider tim
                 return;
             }
 
-            try
-            {
-                await store.AppendAsync(_batch, cancellationToken);
-                _batch.Clear();
-                delay = TimeSpan.FromSeconds(1);
-            }
-            catch (Exception ex) when (retry && ex is not OperationCanceledException)
-            {
-                Log.WriteFailed(logger, _batch.Count, delay, ex);
-                await Task.Delay(delay, time, cancellationToken);
-                delay = delay * 2 > MaxRetryDelay ? MaxRetryDelay : delay * 2;
-            }
+            await store.AppendAsync(_batch, cancellationToken);
+            _batch.Clear();
         }
     }
 
