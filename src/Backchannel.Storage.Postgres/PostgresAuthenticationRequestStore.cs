@@ -149,10 +149,24 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         "RETURNING " + Columns + ", pending_shard), " + UncountMany("claimed", null) + " " +
         "SELECT " + Columns + " FROM claimed ORDER BY expires_at, id";
 
-    /// <summary>Removes what expired or was redeemed before the cutoff; undecided requests whose expiry was not notified (poll) leave the count.</summary>
+    /// <summary>
+    /// Removes what expired or was redeemed before the cutoff; undecided requests whose expiry was not notified (poll) leave
+    /// the count, and leave their expiry in the audit trail (at the time they expired).
+    /// </summary>
     private static readonly string DeleteExpired =
-        "WITH deleted AS (DELETE FROM auth_requests WHERE expires_at < $1 OR redeemed_at < $1 RETURNING client_id, pending_shard, status, expiry_notified), " +
+        "WITH deleted AS (DELETE FROM auth_requests WHERE expires_at < $1 OR redeemed_at < $1 " +
+        "RETURNING id, client_id, subject, channel, expires_at, pending_shard, status, expiry_notified), " +
+        "expired AS (INSERT INTO request_events (request_id, kind, client_id, subject, at, channel) " +
+        "SELECT id, $3, client_id, subject, expires_at, channel FROM deleted WHERE status = $2 AND NOT expiry_notified ORDER BY expires_at), " +
         UncountMany("deleted", "status = $2 AND NOT expiry_notified") + " SELECT count(*) FROM deleted";
+
+    /// <summary>The newest <c>$1</c> requests (before <c>$2</c>), walked on the primary key from its end (ids compare as bytes, migration 22).</summary>
+    private const string Window = "SELECT id FROM auth_requests ORDER BY id DESC LIMIT $1";
+    private const string WindowBefore = "SELECT id FROM auth_requests WHERE id < $2 ORDER BY id DESC LIMIT $1";
+
+    private static readonly string Matching =
+        " AND ($3::text IS NULL OR client_id = $3) AND ($4::text IS NULL OR subject = $4) AND (NOT $5 OR (status = " + Pending +
+        " AND expires_at > $6)) ORDER BY id DESC LIMIT $7";
 
     /// <summary>
     /// An UPDATE that takes the request of <paramref name="source"/> (a CTE returning <c>client_id</c> and
@@ -431,7 +445,28 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     }
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        (int)await database.ScalarAsync<long>(DeleteExpired, [Time(cutoff), Integer((int)AuthenticationRequestStatus.Pending)], cancellationToken);
+        (int)await database.ScalarAsync<long>(DeleteExpired,
+            [Time(cutoff), Integer((int)AuthenticationRequestStatus.Pending), Text(RequestEventNames.Expired)], cancellationToken);
+
+    public async Task<RequestPage> ListAsync(RequestListQuery query, CancellationToken cancellationToken)
+    {
+        var window = query.Before is null ? Window : WindowBefore;
+        var matches = await database.QueryAsync("SELECT " + Columns + " FROM auth_requests WHERE id IN (" + window + ")" + Matching,
+        [
+            Integer(query.ScanLimit), Text(query.Before), Text(query.ClientId), Text(query.Subject), Boolean(query.PendingOnly), Time(query.Now),
+            Integer(query.Limit + 1),
+        ], Map, cancellationToken);
+        if (matches.Count > query.Limit)
+        {
+            matches.RemoveAt(query.Limit);
+            return new RequestPage(matches, matches[^1].Id);
+        }
+
+        // Fewer matches than asked for: more may lie beyond the examined window if it was full.
+        var examined = await database.QueryFirstValueAsync("SELECT count(*), min(id) FROM (" + window + ") w",
+            [Integer(query.ScanLimit), Text(query.Before)], static reader => (Count: reader.GetInt64(0), Last: reader.GetNullableString(1)), cancellationToken);
+        return new RequestPage(matches, examined is { Count: var count, Last: var last } && count == query.ScanLimit ? last : null);
+    }
 
     /// <summary>The index of a statement variant: with or without a refresh token, with or without a notification.</summary>
     private static int Variant(bool token, bool message) => (token ? 2 : 0) + (message ? 1 : 0);

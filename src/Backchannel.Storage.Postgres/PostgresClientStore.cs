@@ -23,6 +23,28 @@ internal sealed class PostgresClientStore(PostgresDatabase database) : IClientSt
             "registration_token_hash = excluded.registration_token_hash",
             Row(client), cancellationToken);
 
+    /// <summary>Ordered by the bytes of client_id, as in the embedded store (a sort of the clients table, which is small).</summary>
+    public async Task<IReadOnlyList<StoredClient>> ListAsync(string? after, int limit, CancellationToken cancellationToken) =>
+        after is null
+            ? await database.QueryAsync("SELECT " + Columns + " FROM clients ORDER BY client_id COLLATE \"C\" LIMIT $1", [Integer(limit)], Map,
+                cancellationToken)
+            : await database.QueryAsync("SELECT " + Columns + " FROM clients WHERE client_id COLLATE \"C\" > $1 ORDER BY client_id COLLATE \"C\" LIMIT $2",
+                [Text(after), Integer(limit)], Map, cancellationToken);
+
+    public async Task<bool> InsertAsync(StoredClient client, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "INSERT INTO clients (" + Columns + ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO NOTHING",
+            [Text(client.ClientId), Text(client.Metadata), Bytes(client.SecretHash), Text(client.Source), Time(client.CreatedAt), Time(client.UpdatedAt)],
+            cancellationToken) == 1;
+
+    public async Task<bool> ReplaceAsync(StoredClient client, StoredClient expected, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "UPDATE clients SET metadata = $2, secret_hash = $3, source = $4, updated_at = $5 WHERE client_id = $1 AND metadata = $6 " +
+            "AND secret_hash IS NOT DISTINCT FROM $7 AND source = $8 AND updated_at = $9",
+            [Text(client.ClientId), Text(client.Metadata), Bytes(client.SecretHash), Text(client.Source), Time(client.UpdatedAt),
+                Text(expected.Metadata), Bytes(expected.SecretHash), Text(expected.Source), Time(expected.UpdatedAt)],
+            cancellationToken) == 1;
+
     public async Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken) =>
         await database.ExecuteAsync("DELETE FROM clients WHERE client_id = $1", [Text(clientId)], cancellationToken) == 1;
 

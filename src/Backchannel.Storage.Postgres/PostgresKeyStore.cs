@@ -24,6 +24,10 @@ internal sealed class PostgresKeyStore(PostgresDatabase database) : IKeyStore
     public Task RetireAsync(string keyId, DateTimeOffset retainUntil, CancellationToken cancellationToken) =>
         database.ExecuteAsync("UPDATE provider_keys SET retain_until = $1 WHERE kid = $2", [Time(retainUntil), Text(keyId)], cancellationToken);
 
+    public async Task<bool> ActivateAsync(string keyId, DateTimeOffset activatesAt, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("UPDATE provider_keys SET activates_at = $1 WHERE kid = $2 AND retain_until IS NULL",
+            [Time(activatesAt), Text(keyId)], cancellationToken) == 1;
+
     public Task ReplaceMaterialAsync(string keyId, byte[] material, CancellationToken cancellationToken) =>
         database.ExecuteAsync("UPDATE provider_keys SET private_key = $1 WHERE kid = $2", [Bytes(material), Text(keyId)], cancellationToken);
 

@@ -35,6 +35,7 @@ public static class PostgresStorageBuilderExtensions
         services.AddSingleton<IClientStore, PostgresClientStore>();
         services.AddSingleton<IRevokedAccessTokenStore, PostgresRevokedAccessTokenStore>();
         services.AddSingleton<IPairwiseSubjectStore, PostgresPairwiseSubjectStore>();
+        services.AddSingleton<IAuditStore, PostgresAuditStore>();
 
         // The change feed reaches every node (LISTEN/NOTIFY), so that a long poll held by one node wakes when another
         // records the decision.

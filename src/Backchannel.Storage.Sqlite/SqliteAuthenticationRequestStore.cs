@@ -69,6 +69,34 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             "SELECT " + Columns + " FROM auth_requests WHERE subject = $subject AND status = $pending AND expires_at > $now ORDER BY created_at LIMIT $max",
             ("$subject", subject), ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)))));
 
+    /// <summary>The newest <c>$scan</c> requests (before <c>$before</c>), walked on the primary key from its end.</summary>
+    private const string Window = "SELECT id FROM auth_requests ORDER BY id DESC LIMIT $scan";
+    private const string WindowBefore = "SELECT id FROM auth_requests WHERE id < $before ORDER BY id DESC LIMIT $scan";
+
+    private const string Matching =
+        " AND ($client_id IS NULL OR client_id = $client_id) AND ($subject IS NULL OR subject = $subject) " +
+        "AND ($pending_only = 0 OR (status = $pending AND expires_at > $now)) ORDER BY id DESC LIMIT $limit";
+
+    public Task<RequestPage> ListAsync(RequestListQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(session =>
+        {
+            var window = query.Before is null ? Window : WindowBefore;
+            var matches = ReadAll(session.Query("SELECT " + Columns + " FROM auth_requests WHERE id IN (" + window + ")" + Matching,
+                ("$before", query.Before), ("$scan", query.ScanLimit), ("$client_id", query.ClientId), ("$subject", query.Subject),
+                ("$pending_only", query.PendingOnly ? 1 : 0), ("$pending", (int)AuthenticationRequestStatus.Pending),
+                ("$now", UnixTime.ToMs(query.Now)), ("$limit", query.Limit + 1)));
+            if (matches.Count > query.Limit)
+            {
+                matches.RemoveAt(query.Limit);
+                return new RequestPage(matches, matches[^1].Id);
+            }
+
+            // Fewer matches than asked for: more may lie beyond the examined window if it was full.
+            using var reader = session.Query("SELECT count(*), min(id) FROM (" + window + ")", ("$before", query.Before), ("$scan", query.ScanLimit));
+            reader.Read();
+            return new RequestPage(matches, reader.GetInt64(0) == query.ScanLimit ? reader.GetString(1) : null);
+        }));
+
     public async ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = _polls.Record(request.Id, request.IntervalSeconds, now);
@@ -185,6 +213,12 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         _polls.ForgetPolledBefore(cutoff);
         return database.WriteAsync(session =>
         {
+            // Undecided requests whose client was not told leave their expiry in the audit trail, at the time they expired.
+            session.Execute(
+                "INSERT INTO request_events (request_id, kind, client_id, subject, at, channel) SELECT id, $expired, client_id, subject, expires_at, channel " +
+                "FROM auth_requests WHERE status = $pending AND expiry_notified = 0 AND expires_at < $cutoff ORDER BY expires_at",
+                ("$expired", RequestEventNames.Expired), ("$pending", (int)AuthenticationRequestStatus.Pending), ("$cutoff", UnixTime.ToMs(cutoff)));
+
             // Undecided poll requests leave the pending count when they go.
             session.Execute(
                 "UPDATE client_pending SET pending = MAX(0, pending - (SELECT COUNT(*) FROM auth_requests a WHERE a.client_id = client_pending.client_id " +

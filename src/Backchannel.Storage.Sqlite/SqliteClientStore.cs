@@ -36,6 +36,36 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
             ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$source", client.Source),
             ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt)), ("$token", client.RegistrationAccessTokenHash)));
 
+    public Task<IReadOnlyList<StoredClient>> ListAsync(string? after, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read<IReadOnlyList<StoredClient>>(session =>
+        {
+            var clients = new List<StoredClient>();
+            using var reader = after is null
+                ? session.Query("SELECT " + Columns + " FROM clients ORDER BY client_id LIMIT $limit", ("$limit", limit))
+                : session.Query("SELECT " + Columns + " FROM clients WHERE client_id > $after ORDER BY client_id LIMIT $limit",
+                    ("$after", after), ("$limit", limit));
+            while (reader.Read())
+            {
+                clients.Add(Map(reader));
+            }
+
+            return clients;
+        }));
+
+    public Task<bool> InsertAsync(StoredClient client, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute(
+            "INSERT INTO clients (" + Columns + ") VALUES ($id, $metadata, $secret, $source, $created, $updated) ON CONFLICT (client_id) DO NOTHING",
+            ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$source", client.Source),
+            ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt))) == 1);
+
+    public Task<bool> ReplaceAsync(StoredClient client, StoredClient expected, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute(
+            "UPDATE clients SET metadata = $metadata, secret_hash = $secret, source = $source, updated_at = $updated WHERE client_id = $id " +
+            "AND metadata = $old_metadata AND secret_hash IS $old_secret AND source = $old_source AND updated_at = $old_updated",
+            ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$source", client.Source),
+            ("$updated", UnixTime.ToMs(client.UpdatedAt)), ("$old_metadata", expected.Metadata), ("$old_secret", expected.SecretHash),
+            ("$old_source", expected.Source), ("$old_updated", UnixTime.ToMs(expected.UpdatedAt))) == 1);
+
     public Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute("DELETE FROM clients WHERE client_id = $id", ("$id", clientId)) == 1);
 

@@ -33,6 +33,10 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
         database.WriteAsync(session => session.Execute("UPDATE provider_keys SET retain_until = $retain WHERE kid = $kid",
             ("$retain", UnixTime.ToMs(retainUntil)), ("$kid", keyId)));
 
+    public Task<bool> ActivateAsync(string keyId, DateTimeOffset activatesAt, CancellationToken cancellationToken) =>
+        database.WriteAsync(session => session.Execute("UPDATE provider_keys SET activates_at = $activates WHERE kid = $kid AND retain_until IS NULL",
+            ("$activates", UnixTime.ToMs(activatesAt)), ("$kid", keyId)) == 1);
+
     public Task ReplaceMaterialAsync(string keyId, byte[] material, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute("UPDATE provider_keys SET private_key = $key WHERE kid = $kid", ("$key", material), ("$kid", keyId)));
 

@@ -33,6 +33,7 @@ public static class SqliteStorageBuilderExtensions
         services.AddSingleton<IClientStore, SqliteClientStore>();
         services.AddSingleton<IRevokedAccessTokenStore, SqliteRevokedAccessTokenStore>();
         services.AddSingleton<IPairwiseSubjectStore, SqlitePairwiseSubjectStore>();
+        services.AddSingleton<IAuditStore, SqliteAuditStore>();
 
         // One process per file: a restarted process is the same node, and takes back the outbox leases it held.
         services.Replace(ServiceDescriptor.Singleton(new NodeIdentity("sqlite")));

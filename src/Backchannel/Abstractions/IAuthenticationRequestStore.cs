@@ -26,6 +26,13 @@ public interface IAuthenticationRequestStore
     /// <summary>The subject's pending, unexpired requests, oldest first (what a user's device or portal shows).</summary>
     Task<IReadOnlyList<AuthenticationRequest>> ListPendingForSubjectAsync(string subject, DateTimeOffset now, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Requests newest first (by id, which sorts by creation time) for operators, filtered as <paramref name="query"/> says.
+    /// Bounded: at most <see cref="RequestListQuery.ScanLimit"/> requests are examined per call, so a page may hold fewer
+    /// than <see cref="RequestListQuery.Limit"/> while <see cref="RequestPage.Next"/> says where to go on.
+    /// </summary>
+    Task<RequestPage> ListAsync(RequestListQuery query, CancellationToken cancellationToken);
+
     /// <summary>Records a poll of a pending request and applies the interval rule (slow_down grows the stored interval).</summary>
     ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken);
 
@@ -56,7 +63,11 @@ public interface IAuthenticationRequestStore
     Task<IReadOnlyList<FailureResult>> ClaimExpiredForNotificationAsync(DateTimeOffset now, int max,
         Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken);
 
-    /// <summary>Removes requests that expired or were redeemed before <paramref name="cutoff"/>.</summary>
+    /// <summary>
+    /// Removes requests that expired or were redeemed before <paramref name="cutoff"/>. An undecided request whose client
+    /// was not told of its expiry (poll, or NotifyOnExpiry off) leaves its <c>expired</c> event in the audit trail
+    /// (<see cref="IAuditStore"/>), at its expiry time, in the same transaction.
+    /// </summary>
     Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }
 
@@ -71,3 +82,29 @@ public sealed record DecisionResult(DecisionOutcome Outcome, AuthenticationReque
 
 /// <summary>A request that failed or expired, and the stored notification for its client, if any.</summary>
 public sealed record FailureResult(AuthenticationRequest Request, OutboxMessage? Notification);
+
+/// <summary>Which requests <see cref="IAuthenticationRequestStore.ListAsync"/> lists.</summary>
+public sealed record RequestListQuery
+{
+    /// <summary>Only this client's requests.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>Only this subject's requests.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>Only requests still pending and unexpired at <see cref="Now"/>.</summary>
+    public bool PendingOnly { get; init; }
+
+    public required DateTimeOffset Now { get; init; }
+
+    /// <summary>Only requests whose id sorts before this one (the <see cref="RequestPage.Next"/> of the previous page).</summary>
+    public string? Before { get; init; }
+
+    public required int Limit { get; init; }
+
+    /// <summary>The most requests examined for one page.</summary>
+    public int ScanLimit { get; init; } = 10_000;
+}
+
+/// <summary>A page of requests, and the id to list before for the next page (null: there is none).</summary>
+public sealed record RequestPage(IReadOnlyList<AuthenticationRequest> Requests, string? Next);

@@ -11,6 +11,9 @@ public interface IKeyStore
 
     Task RetireAsync(string keyId, DateTimeOffset retainUntil, CancellationToken cancellationToken);
 
+    /// <summary>Moves an unretired key's activation to <paramref name="activatesAt"/> (a rotation brought forward); false if there is no such key.</summary>
+    Task<bool> ActivateAsync(string keyId, DateTimeOffset activatesAt, CancellationToken cancellationToken);
+
     Task DeleteAsync(string keyId, CancellationToken cancellationToken);
 
     /// <summary>Replaces a key's stored material (with the same key, protected differently).</summary>

@@ -42,18 +42,76 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
     public async Task<ClientValidationResult> SaveAsync(ClientMetadata metadata, string source, CancellationToken cancellationToken)
     {
         var existing = metadata.ClientId is { } id ? await store.FindAsync(id, cancellationToken) : null;
+        var (result, stored) = Validate(metadata, source, existing);
+        if (stored is not null)
+        {
+            await store.UpsertAsync(stored, cancellationToken);
+            Invalidate(stored.ClientId);
+        }
+
+        return result;
+    }
+
+    /// <summary>Validates and stores a new client, unless a client has its id (one conditional insert, whichever node races).</summary>
+    public async Task<ClientSaveResult> CreateAsync(ClientMetadata metadata, string source, CancellationToken cancellationToken)
+    {
+        var (result, stored) = Validate(metadata, source, null);
+        if (stored is null)
+        {
+            return new ClientSaveResult(ClientSaveOutcome.Invalid, result, null);
+        }
+
+        if (!await store.InsertAsync(stored, cancellationToken))
+        {
+            return new ClientSaveResult(ClientSaveOutcome.Conflict, result, null);
+        }
+
+        Invalidate(stored.ClientId);
+        return new ClientSaveResult(ClientSaveOutcome.Saved, result, stored);
+    }
+
+    /// <summary>
+    /// Validates and replaces the client <paramref name="expected"/> (as read) with <paramref name="metadata"/>, keeping its
+    /// source, creation time and, without a new client_secret, its secret; only if it is still as read (one conditional
+    /// update): otherwise <see cref="ClientSaveOutcome.Conflict"/>.
+    /// </summary>
+    public async Task<ClientSaveResult> ReplaceAsync(ClientMetadata metadata, StoredClient expected, CancellationToken cancellationToken)
+    {
+        var (result, stored) = Validate(metadata, expected.Source, expected);
+        if (stored is null)
+        {
+            return new ClientSaveResult(ClientSaveOutcome.Invalid, result, null);
+        }
+
+        // A replacement is always a new version (a new ETag), even within the millisecond of the one it replaces.
+        if (stored.UpdatedAt <= expected.UpdatedAt)
+        {
+            stored = stored with { UpdatedAt = expected.UpdatedAt.AddMilliseconds(1) };
+        }
+
+        if (!await store.ReplaceAsync(stored, expected, cancellationToken))
+        {
+            return new ClientSaveResult(ClientSaveOutcome.Conflict, result, null);
+        }
+
+        Invalidate(stored.ClientId);
+        return new ClientSaveResult(ClientSaveOutcome.Saved, result, stored);
+    }
+
+    /// <summary>The validation of <paramref name="metadata"/> and, when it is valid, the client to store (replacing <paramref name="existing"/>).</summary>
+    private (ClientValidationResult Result, StoredClient? Stored) Validate(ClientMetadata metadata, string source, StoredClient? existing)
+    {
         var result = ClientMetadataValidator.Validate(metadata, settings, existing?.SecretHash);
         if (result.Client is not { } client)
         {
-            return result;
+            return (result, null);
         }
 
-        // A client that stays with its source keeps its registration access token; one taken over by another source loses it.
-        var now = time.GetUtcNow();
-        await store.UpsertAsync(ToStored(result, source, existing?.CreatedAt ?? now, now,
-            existing?.Source == source ? existing.RegistrationAccessTokenHash : null), cancellationToken);
-        Invalidate(client.ClientId);
-        return result;
+        // As the store keeps it: to the millisecond. A client that stays with its source keeps its registration access
+        // token; one taken over by another source loses it.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        return (result, ToStored(result, source, existing?.CreatedAt ?? now, now,
+            existing?.Source == source ? existing.RegistrationAccessTokenHash : null));
     }
 
     // The write side of dynamic registration (RFC 7591, 7592): every change validated by the same validator, and made
@@ -183,3 +241,17 @@ public sealed record ClientWrite(ClientValidationResult Validation, StoredClient
 {
     public bool Written => Stored is not null;
 }
+/// <summary>What became of a conditional write of a client.</summary>
+public enum ClientSaveOutcome
+{
+    Saved,
+
+    /// <summary>The metadata has problems (<see cref="ClientValidationResult.Errors"/>).</summary>
+    Invalid,
+
+    /// <summary>Create: a client has that id. Replace: the client changed (or went) since it was read.</summary>
+    Conflict,
+}
+
+/// <summary>A conditional write of a client: what became of it, the validation, and the client as stored.</summary>
+public sealed record ClientSaveResult(ClientSaveOutcome Outcome, ClientValidationResult Validation, StoredClient? Stored);

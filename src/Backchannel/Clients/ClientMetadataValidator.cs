@@ -76,7 +76,11 @@ public static class ClientMetadataValidator
         Uri? notificationEndpoint = null;
         if (mode is null)
         {
-            errors.Add("backchannel_token_delivery_mode is required (poll, ping or push)");
+            // A client that cannot use the CIBA grant (an operator's client_credentials client) has no delivery mode to state.
+            if (grantTypes.Contains(GrantTypes.Ciba))
+            {
+                errors.Add("backchannel_token_delivery_mode is required (poll, ping or push)");
+            }
         }
         else if (!DeliveryModes.IsKnown(mode))
         {
@@ -150,7 +154,7 @@ public static class ClientMetadataValidator
             {
                 errors.Add("scope has characters RFC 6749 does not allow");
             }
-            else if (settings.SupportedScopes is { } supported && scopes.FirstOrDefault(s => !supported.Contains(s)) is { } unknown)
+            else if (settings.SupportedScopes is { } supported && scopes.FirstOrDefault(s => !supported.Contains(s) && s != Scopes.Admin) is { } unknown)
             {
                 errors.Add($"scope names '{unknown}', which this provider does not offer (Ciba:Scopes lists {string.Join(", ", supported.Order(StringComparer.Ordinal))})");
             }
@@ -185,7 +189,7 @@ public static class ClientMetadataValidator
             JwksUri = jwksUri,
             GrantTypes = grantTypes,
             AllowedScopes = allowedScopes,
-            DeliveryMode = mode!,
+            DeliveryMode = mode ?? DeliveryModes.Poll,
             NotificationEndpoint = notificationEndpoint,
             RequestSigningAlgorithm = metadata.BackchannelAuthenticationRequestSigningAlg,
             UserCodeParameter = metadata.BackchannelUserCodeParameter == true,

@@ -63,19 +63,47 @@ public sealed class DecisionService(
         if (result.Outcome == DecisionOutcome.Decided)
         {
             metrics.Decision(decision.Approved);
-            events.Publish(RequestEvent.For(RequestEventKind.Decided, result.Request!, time.GetUtcNow()) with
+            Recorded(result, RequestEvent.For(RequestEventKind.Decided, result.Request!, time.GetUtcNow()) with
             {
                 Approved = decision.Approved,
                 Channel = decision.Channel ?? result.Request!.Channel,
                 Detail = decision.Evidence,
+                Device = decision.Device,
             });
-            if (result.Notification is { } notification)
-            {
-                handOff.HandOff(notification, result.Request);
-            }
         }
 
         return result.Outcome;
+    }
+
+    /// <summary>The evidence of a cancellation, as the store records the denial it is.</summary>
+    public const string CancellationEvidence = "admin";
+
+    /// <summary>
+    /// Cancels a pending, unexpired request (an operator, through the admin API): it is denied as if the user had denied
+    /// it (the poller gets access_denied, a ping client is pinged, a push client gets the access_denied push), and the
+    /// audit trail records it as cancelled, with <paramref name="reason"/>.
+    /// </summary>
+    public async Task<DecisionOutcome> CancelAsync(string requestId, string reason, CancellationToken cancellationToken)
+    {
+        var cancellation = new Decision(requestId, Approved: false, Acr: null, Amr: null, CancellationEvidence);
+        var result = await requests.DecideAsync(cancellation, time.GetUtcNow(),
+            decided => new(Notification(decided, null, decided.ExpiresAt), null), cancellationToken);
+        if (result.Outcome == DecisionOutcome.Decided)
+        {
+            Recorded(result, RequestEvent.For(RequestEventKind.Cancelled, result.Request!, time.GetUtcNow()) with { Detail = reason });
+        }
+
+        return result.Outcome;
+    }
+
+    /// <summary>A recorded decision: its event published, the client's notification handed to the outbox.</summary>
+    private void Recorded(DecisionResult result, RequestEvent recorded)
+    {
+        events.Publish(recorded);
+        if (result.Notification is { } notification)
+        {
+            handOff.HandOff(notification, result.Request);
+        }
     }
 
     /// <summary>Fails a request for <paramref name="cause"/> (if it is still in the state that cause leaves) and tells its client.</summary>

@@ -39,6 +39,9 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
             case RequestEventKind.Expired:
                 Expired(_logger, e.RequestId, e.ClientId, e.Subject);
                 break;
+            case RequestEventKind.Cancelled:
+                Cancelled(_logger, e.RequestId, e.ClientId, e.Subject, e.Detail);
+                break;
         }
     }
 
@@ -96,6 +99,9 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
 
     [LoggerMessage(107, LogLevel.Information, "request.expired {RequestId} client={ClientId} subject={Subject}")]
     private static partial void Expired(ILogger logger, string requestId, string clientId, string subject);
+
+    [LoggerMessage(108, LogLevel.Information, "request.cancelled {RequestId} client={ClientId} subject={Subject} reason={Reason}")]
+    private static partial void Cancelled(ILogger logger, string requestId, string clientId, string subject, string? reason);
 
     [LoggerMessage(201, LogLevel.Warning, "security.client_authentication_failed client={ClientId} method={Method} reason={Reason}")]
     private static partial void ClientAuthenticationFailedMessage(ILogger logger, string clientId, string method, string reason);

@@ -52,7 +52,7 @@ public sealed class BackchannelMetrics
             _authenticationRequests.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
         }
 
-        foreach (var grant in new[] { "ciba", "refresh_token" })
+        foreach (var grant in new[] { "ciba", "refresh_token", "client_credentials" })
         {
             _tokenResponses.Add(0, new("grant_type", grant), new("outcome", "issued"));
         }

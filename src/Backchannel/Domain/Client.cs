@@ -91,6 +91,8 @@ public static class ClientSources
 
     /// <summary>Dynamic registration (POST /register): kept across restarts, managed with the registration access token.</summary>
     public const string Registration = "registration";
+    /// <summary>Created through the admin API: kept across restarts.</summary>
+    public const string Admin = "admin";
 }
 
 /// <summary>A client as the store keeps it: its metadata (RFC 7591 JSON, without the secret) and the secret's SHA-256.</summary>

@@ -14,6 +14,9 @@ public sealed record Decision(string TransactionId, bool Approved, string? Acr, 
 
     /// <summary>The request's delivery mode when the verifier knows it: a decision known not to be for push skips a read.</summary>
     public string? KnownDeliveryMode { get; init; }
+
+    /// <summary>The authentication device that decided, when the channel can name it (recorded in the audit trail).</summary>
+    public string? Device { get; init; }
 }
 
 /// <summary>What became of a decision.</summary>

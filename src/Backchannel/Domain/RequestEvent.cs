@@ -23,6 +23,9 @@ public enum RequestEventKind
 
     /// <summary>The request expired undecided.</summary>
     Expired,
+
+    /// <summary>An operator cancelled the pending request (the admin API): its client is answered access_denied.</summary>
+    Cancelled,
 }
 
 /// <summary>
@@ -50,6 +53,9 @@ public sealed record RequestEvent
 
     /// <summary>What verified a decision (callback_token, ...) or why a request failed.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>Decided: the authentication device that decided, when its channel can name it (a registered device's id).</summary>
+    public string? Device { get; init; }
 
     public static RequestEvent For(RequestEventKind kind, AuthenticationRequest request, DateTimeOffset at) => new()
     {

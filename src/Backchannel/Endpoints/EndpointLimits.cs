@@ -18,4 +18,6 @@ internal static class EndpointLimits
     public const long Revocation = 48 * 1024;
 
     public const long Introspection = 48 * 1024;
+    /// <summary>/admin: a client's metadata with an inline JWK Set fits well within this.</summary>
+    public const long Admin = 64 * 1024;
 }

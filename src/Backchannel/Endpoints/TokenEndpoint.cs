@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Backchannel.Endpoints;
 
-/// <summary>POST /token: the CIBA grant and the refresh token grant.</summary>
+/// <summary>POST /token: the CIBA grant, the refresh token grant and the client_credentials grant.</summary>
 internal static class TokenEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
@@ -42,6 +42,7 @@ internal static class TokenEndpoint
     {
         GrantTypes.Ciba => "ciba",
         GrantTypes.RefreshToken => "refresh_token",
+        GrantTypes.ClientCredentials => "client_credentials",
         _ => "other",
     };
 }

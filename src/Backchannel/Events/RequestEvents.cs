@@ -4,12 +4,16 @@ using Backchannel.Domain;
 
 namespace Backchannel.Events;
 
-/// <summary>Where the features report what happened to a request: the audit log records it and the change feed carries it.</summary>
-public sealed class RequestEvents(IRequestEventFeed feed, AuditLog audit, TimeProvider time)
+/// <summary>
+/// Where the features report what happened to a request: the audit log records it, the audit trail keeps it in the store
+/// (written in batches off the request path, <see cref="AuditTrailWriter"/>) and the change feed carries it.
+/// </summary>
+public sealed class RequestEvents(IRequestEventFeed feed, AuditLog audit, AuditTrailWriter trail, TimeProvider time)
 {
     public void Publish(RequestEvent requestEvent)
     {
         audit.Request(requestEvent);
+        trail.Record(requestEvent);
         feed.Publish(requestEvent);
     }
 

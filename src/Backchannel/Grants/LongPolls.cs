@@ -97,7 +97,8 @@ public sealed class LongPolls(IRequestEventFeed feed, IOptions<CibaOptions> opti
         {
             await foreach (var change in feed.SubscribeAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (change.Kind is RequestEventKind.Decided or RequestEventKind.Failed or RequestEventKind.Expired or RequestEventKind.Redeemed
+                if (change.Kind is RequestEventKind.Decided or RequestEventKind.Cancelled or RequestEventKind.Failed or RequestEventKind.Expired
+                        or RequestEventKind.Redeemed
                     && _watches.TryGetValue(change.RequestId, out var watch))
                 {
                     watch.Signal();

@@ -3,8 +3,8 @@ using Backchannel.Protocol;
 
 namespace Backchannel.Grants;
 
-/// <summary>The token endpoint's work: dispatch on grant_type to the CIBA grant or the refresh token grant.</summary>
-public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh)
+/// <summary>The token endpoint's work: dispatch on grant_type to the CIBA grant, the refresh token grant or the client_credentials grant.</summary>
+public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh, ClientCredentialsGrantHandler clientCredentials)
 {
     public ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, CancellationToken cancellationToken)
     {
@@ -26,8 +26,11 @@ public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrant
                 ProtocolError.UnauthorizedClient($"The client is not registered for the {grantType} grant."));
         }
 
-        return grantType == GrantTypes.Ciba
-            ? ciba.HandleAsync(form, client, cancellationToken)
-            : refresh.HandleAsync(form, client, cancellationToken);
+        return grantType switch
+        {
+            GrantTypes.Ciba => ciba.HandleAsync(form, client, cancellationToken),
+            GrantTypes.ClientCredentials => clientCredentials.HandleAsync(form, client, cancellationToken),
+            _ => refresh.HandleAsync(form, client, cancellationToken),
+        };
     }
 }

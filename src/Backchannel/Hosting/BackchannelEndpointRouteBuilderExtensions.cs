@@ -2,6 +2,7 @@ using Backchannel.Abstractions;
 using Backchannel.Clients;
 using Backchannel.Diagnostics;
 using Backchannel.Endpoints;
+using Backchannel.Endpoints.Admin;
 using Backchannel.Hosting;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -54,6 +55,7 @@ public static class BackchannelEndpointRouteBuilderExtensions
 
         protocol.MapPost(EndpointPaths.Revocation, Guarded(RevocationEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.Introspection, Guarded(IntrospectionEndpoint.HandleAsync));
+        AdminEndpoints.Map(protocol, Guarded);
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

@@ -1,4 +1,5 @@
 using Backchannel.Abstractions;
+using Backchannel.Admin;
 using Backchannel.Channels;
 using Backchannel.Channels.Http;
 using Backchannel.Channels.Log;
@@ -49,6 +50,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.TryAddSingleton<IRequestEventFeed, InProcessRequestEventFeed>();
         services.AddSingleton<RequestEvents>();
+        services.AddSingleton<AuditTrailWriter>();
 
         AddClients(services);
         AddKeysAndTokens(services, configuration);
@@ -56,9 +58,12 @@ public static class BackchannelServiceCollectionExtensions
         AddChannels(services);
         AddDelivery(services);
         AddRequestsAndGrants(services);
+        AddAdministration(services);
 
         // Hosted services start in this order: the store, seeding and keys first.
         services.AddHostedService<BackchannelStartupService>();
+        // Stops after every service that publishes request events (hosted services stop in reverse order), writing what is queued.
+        services.AddHostedService(provider => provider.GetRequiredService<AuditTrailWriter>());
         services.AddHostedService(provider => provider.GetRequiredService<MetricsExporter>());
         services.AddHostedService<OutboxWorker>();
         services.AddHostedService<KeyRotationService>();
@@ -95,6 +100,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddOptions<RegistrationOptions>().Bind(configuration.GetSection("Registration"))
             .Configure(registration => registration.ReadInitialAccessTokens(configuration.GetSection("Registration"))).ValidateOnStart();
         Validator<RegistrationOptions, RegistrationOptionsValidator>(services);
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Audit")).ValidateOnStart();
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
         Validator<OperationsOptions, OperationsOptionsValidator>(services);
@@ -105,6 +111,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<ChannelOptions, ChannelOptionsValidator>(services);
         Validator<DemoOptions, DemoOptionsValidator>(services);
         Validator<KeyProtectionOptions, KeyProtectionOptionsValidator>(services);
+        Validator<AuditOptions, AuditOptionsValidator>(services);
         Validator<StorageOptions, StoreRegisteredValidator>(services);
 
         // The demo data joins the configured clients and users when it applies (Development only).
@@ -251,7 +258,18 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<LongPolls>();
         services.AddHostedService(provider => provider.GetRequiredService<LongPolls>());
         services.AddSingleton<RefreshTokenGrantHandler>();
+        services.AddSingleton<ClientCredentialsGrantHandler>();
         services.AddSingleton<TokenRequestHandler>();
+    }
+
+    /// <summary>The admin API's services (<c>/admin</c>, an access token with the scope backchannel:admin).</summary>
+    private static void AddAdministration(IServiceCollection services)
+    {
+        services.AddSingleton<AdminAuthorizer>();
+        services.AddSingleton<ClientAdministration>();
+        services.AddSingleton<UserAdministration>();
+        services.AddSingleton<RequestAdministration>();
+        services.AddSingleton<KeyAdministration>();
     }
 
     /// <summary>

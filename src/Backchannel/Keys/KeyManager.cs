@@ -188,23 +188,76 @@ public sealed partial class KeyManager(
         return algorithms.Distinct();
     }
 
-    private KeyRotationPlan Plan(IReadOnlyList<StoredKey> stored, IReadOnlyList<string> tokenAlgorithms)
+    private KeyRotationPlan Plan(IReadOnlyList<StoredKey> stored, IReadOnlyList<string> tokenAlgorithms) =>
+        KeyRotationPlanner.Plan(Schedules(stored), [(KeyPurpose.Sealing, SealingKey.Algorithm), .. SigningKeysWanted(tokenAlgorithms)],
+            time.GetUtcNow(), Policy());
+
+    /// <summary>The generated signing keys the provider keeps: the callback key, and a token key per algorithm unless they come from files.</summary>
+    private List<(KeyPurpose, string)> SigningKeysWanted(IEnumerable<string> tokenAlgorithms)
     {
-        var settings = options.Value;
-        var wanted = new List<(KeyPurpose, string)> { (KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256), (KeyPurpose.Sealing, SealingKey.Algorithm) };
-        if (!settings.KeysFromFiles)
+        var wanted = new List<(KeyPurpose, string)> { (KeyPurpose.DeviceCallbacks, SigningAlgorithms.ES256) };
+        if (!options.Value.KeysFromFiles)
         {
             wanted.AddRange(tokenAlgorithms.Select(a => (KeyPurpose.Tokens, a)));
         }
 
-        // The pairwise derivation key is not rotated: the planner does not see it.
-        return KeyRotationPlanner.Plan(
-            stored.Where(k => k.Purpose != KeyPurpose.PairwiseSubjects)
-                .Select(k => new KeySchedule(k.KeyId, k.Algorithm, k.Purpose, k.ActivatesAt, k.RetainUntil)).ToList(),
-            wanted, time.GetUtcNow(), new KeyRotationPolicy(
-                TimeSpan.FromDays(settings.KeyRotationDays),
-                TimeSpan.FromDays(settings.KeyPrePublicationDays),
-                TimeSpan.FromDays(settings.KeyRetentionDays)));
+        return wanted;
+    }
+
+    /// <summary>The keys the planner rotates: the pairwise derivation key is never rotated, so the planner does not see it.</summary>
+    private static List<KeySchedule> Schedules(IReadOnlyList<StoredKey> stored) =>
+        stored.Where(k => k.Purpose != KeyPurpose.PairwiseSubjects)
+            .Select(k => new KeySchedule(k.KeyId, k.Algorithm, k.Purpose, k.ActivatesAt, k.RetainUntil)).ToList();
+
+    private KeyRotationPolicy Policy()
+    {
+        var settings = options.Value;
+        return new KeyRotationPolicy(TimeSpan.FromDays(settings.KeyRotationDays), TimeSpan.FromDays(settings.KeyPrePublicationDays),
+            TimeSpan.FromDays(settings.KeyRetentionDays));
+    }
+
+    /// <summary>
+    /// Rotates the generated signing keys now (an operator, through the admin API): for the device callback key and each
+    /// token key algorithm in use, the published next key starts signing, the key it replaces is retired (still published
+    /// for <c>Tokens:KeyRetentionDays</c>) and a new next key is published. Done under the store lock: one rotation per
+    /// call, whichever node serves it. This node signs with the new keys at once; the others when they next read the keys
+    /// (the hourly key check, or a token signed with a key they do not know).
+    /// </summary>
+    public async Task<IReadOnlyList<KeyRotation>> RotateNowAsync(CancellationToken cancellationToken)
+    {
+        await _refreshLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using (await storeLock.AcquireAsync(StoreLocks.Keys, cancellationToken))
+            {
+                var stored = await store.ListAsync(cancellationToken);
+                var algorithms = StoredTokenAlgorithms(stored).ToList();
+                var now = time.GetUtcNow();
+                var rotation = KeyRotationPlanner.RotateNow(Schedules(stored), SigningKeysWanted(algorithms), now, Policy());
+                await ApplyAsync(rotation, cancellationToken);
+                var rotated = rotation.Activate.Select(activated =>
+                {
+                    var key = stored.Single(k => k.KeyId == activated.KeyId);
+                    return new KeyRotation(key.Purpose, key.Algorithm, key.KeyId,
+                        stored.Where(k => k.Purpose == key.Purpose && k.Algorithm == key.Algorithm && k.RetainUntil is null && k.ActivatesAt <= now)
+                            .Select(k => k.KeyId).ToList());
+                }).ToList();
+
+                stored = await store.ListAsync(cancellationToken);
+                if (Plan(stored, algorithms) is { IsEmpty: false } rest)
+                {
+                    await ApplyAsync(rest, cancellationToken);
+                    stored = await store.ListAsync(cancellationToken);
+                }
+
+                Load(stored, algorithms);
+                return rotated;
+            }
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
     }
 
     private void Load(IReadOnlyList<StoredKey> stored, IEnumerable<string> tokenAlgorithms)
@@ -272,6 +325,14 @@ public sealed partial class KeyManager(
             Log.KeyCreated(logger, keyId, algorithm, purpose, activatesAt);
         }
 
+        foreach (var (keyId, activatesAt) in plan.Activate)
+        {
+            if (await store.ActivateAsync(keyId, activatesAt, cancellationToken))
+            {
+                Log.KeyActivated(logger, keyId, activatesAt);
+            }
+        }
+
         foreach (var (keyId, retainUntil) in plan.Retire)
         {
             await store.RetireAsync(keyId, retainUntil, cancellationToken);
@@ -317,5 +378,7 @@ public sealed partial class KeyManager(
 
         [LoggerMessage(4, LogLevel.Information, "Created key {KeyId} for pairwise subject identifiers; it is never rotated")]
         public static partial void PairwiseSubjectKeyCreated(ILogger logger, string keyId);
+        [LoggerMessage(4, LogLevel.Information, "Key {KeyId} signs from {ActivatesAt:O} (rotated now)")]
+        public static partial void KeyActivated(ILogger logger, string keyId, DateTimeOffset activatesAt);
     }
 }

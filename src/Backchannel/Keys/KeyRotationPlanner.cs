@@ -11,7 +11,10 @@ public sealed record KeyRotationPlan(
     IReadOnlyList<(string KeyId, DateTimeOffset RetainUntil)> Retire,
     IReadOnlyList<string> Delete)
 {
-    public bool IsEmpty => Create.Count == 0 && Retire.Count == 0 && Delete.Count == 0;
+    /// <summary>Keys that start signing now instead of at their planned time (a rotation brought forward).</summary>
+    public IReadOnlyList<(string KeyId, DateTimeOffset ActivatesAt)> Activate { get; init; } = [];
+
+    public bool IsEmpty => Create.Count == 0 && Retire.Count == 0 && Delete.Count == 0 && Activate.Count == 0;
 }
 
 public sealed record KeyRotationPolicy(TimeSpan RotationInterval, TimeSpan PrePublication, TimeSpan Retention);
@@ -66,5 +69,35 @@ public static class KeyRotationPlanner
         }
 
         return new KeyRotationPlan(create, retire, delete);
+    }
+
+    /// <summary>
+    /// A rotation brought forward (an operator asks for it): for each wanted purpose and algorithm, the published next key
+    /// starts signing now, the key it replaces is retired (published for the retention period), and a new next key is
+    /// planned a rotation interval ahead (at least the pre-publication period). A purpose and algorithm without a published
+    /// next key is left alone: a key must be published before it signs.
+    /// </summary>
+    public static KeyRotationPlan RotateNow(IReadOnlyList<KeySchedule> keys, IReadOnlyList<(KeyPurpose Purpose, string Algorithm)> wanted,
+        DateTimeOffset now, KeyRotationPolicy policy)
+    {
+        var create = new List<(KeyPurpose, string, DateTimeOffset)>();
+        var retire = new List<(string, DateTimeOffset)>();
+        var activate = new List<(string, DateTimeOffset)>();
+        foreach (var (purpose, algorithm) in wanted)
+        {
+            var mine = keys.Where(k => k.Purpose == purpose && k.Algorithm == algorithm && k.RetainUntil is null).ToList();
+            if (mine.Where(k => k.ActivatesAt > now).MinBy(k => k.ActivatesAt) is not { } next)
+            {
+                continue;
+            }
+
+            activate.Add((next.KeyId, now));
+            retire.AddRange(mine.Where(k => k.ActivatesAt <= now).Select(k => (k.KeyId, now + policy.Retention)));
+            var following = now + policy.RotationInterval;
+            var earliest = now + policy.PrePublication;
+            create.Add((purpose, algorithm, following < earliest ? earliest : following));
+        }
+
+        return new KeyRotationPlan(create, retire, []) { Activate = activate };
     }
 }

@@ -114,6 +114,11 @@ public sealed class CibaOptionsValidator : IValidateOptions<CibaOptions>
             errors.Add("Backchannel:Ciba:Scopes must include openid.");
         }
 
+        if (ciba.Scopes.Contains(Protocol.Scopes.Admin))
+        {
+            errors.Add($"Backchannel:Ciba:Scopes must not include {Protocol.Scopes.Admin}: it is granted by the client_credentials grant only, never through a user's authentication.");
+        }
+
         foreach (var scope in ciba.Scopes.Where(s => !Protocol.Scopes.IsValidToken(s)))
         {
             errors.Add($"Backchannel:Ciba:Scopes has '{scope}', which is not a valid scope token.");

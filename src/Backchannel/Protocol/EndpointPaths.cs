@@ -14,6 +14,8 @@ public static class EndpointPaths
     public const string Revocation = "/revoke";
     public const string Introspection = "/introspect";
 
+    /// <summary>The admin API's prefix (docs/admin-api.md).</summary>
+    public const string Admin = "/admin";
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string Metrics = "/metrics";

@@ -11,6 +11,15 @@ public static class Scopes
 
     public static readonly IReadOnlyList<string> Standard = [OpenId, Profile, Email, Phone, Address, OfflineAccess];
 
+    /// <summary>
+    /// The admin API (<c>/admin</c>). Granted by the client_credentials grant only, to clients that list it in their
+    /// <c>scope</c> metadata; never through a user's authentication (it may not be in <c>Ciba:Scopes</c>).
+    /// </summary>
+    public const string Admin = "backchannel:admin";
+
+    /// <summary>The scopes the client_credentials grant can grant: those of the provider's own APIs (no user is involved).</summary>
+    public static readonly IReadOnlyList<string> ClientCredentials = [Admin];
+
     /// <summary>Splits a space-delimited scope string into distinct scope tokens, in order.</summary>
     public static IReadOnlyList<string> Parse(string? scope)
     {

@@ -1,5 +1,6 @@
 using Backchannel.Abstractions;
 using Backchannel.Keys;
+using Backchannel.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -15,6 +16,8 @@ public sealed class IssuedTokenValidator(
     ProviderUrls urls,
     IOptions<TokenOptions> tokens,
     IOptions<ProviderOptions> provider,
+    IRevokedAccessTokenStore revokedTokens,
+    IRefreshTokenStore refreshTokens,
     TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
@@ -29,6 +32,29 @@ public sealed class IssuedTokenValidator(
             parameters.ValidTypes = [TokenIssuer.AccessTokenType];
             return parameters;
         }, cancellationToken);
+
+    /// <summary>
+    /// Validates an access token presented to a resource (/userinfo, /admin): as <see cref="ValidateAccessTokenAsync"/>, and
+    /// not revoked (its jti on the revocation list, or the refresh token family it belongs to revoked). The token, or
+    /// invalid_token (401).
+    /// </summary>
+    public async Task<ProtocolResult<JsonWebToken>> ValidateActiveAccessTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        var result = await ValidateAccessTokenAsync(token, cancellationToken);
+        if (!result.IsValid)
+        {
+            return new ProtocolError(ErrorCodes.InvalidToken, "The access token is invalid or expired.", 401);
+        }
+
+        var validated = (JsonWebToken)result.SecurityToken;
+        if (await revokedTokens.IsRevokedAsync(validated.Id, cancellationToken)
+            || (validated.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family) && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken)))
+        {
+            return new ProtocolError(ErrorCodes.InvalidToken, "The access token was revoked.", 401);
+        }
+
+        return validated;
+    }
 
     /// <summary>Validates an ID token issued to <paramref name="clientId"/>; it may have expired up to <paramref name="maxAgeAfterExpiry"/> ago.</summary>
     public Task<TokenValidationResult> ValidateIdTokenAsync(string token, string clientId, TimeSpan maxAgeAfterExpiry, CancellationToken cancellationToken) =>

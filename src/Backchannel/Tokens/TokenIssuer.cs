@@ -80,11 +80,54 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
         };
     }
 
+    /// <summary>
+    /// An access token for the client itself (the client_credentials grant): no user is involved, so its <c>sub</c> is the
+    /// client_id (RFC 9068 2.2) and it has no <c>auth_time</c>; no ID token, no refresh token.
+    /// </summary>
+    public IssuedTokens IssueForClient(string clientId, string scope)
+    {
+        var settings = options.Value;
+        var issuer = urls.Issuer;
+        var now = time.GetUtcNow();
+        var jti = RandomIdentifiers.NewJwtId();
+        var expiresAt = now.AddSeconds(settings.AccessTokenLifetimeSeconds);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, JwtJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteAccessTokenClaims(writer, issuer, clientId, clientId, scope, jti, now, expiresAt, settings);
+            writer.WriteEndObject();
+        }
+
+        return new IssuedTokens
+        {
+            AccessToken = JwsWriter.Sign(keys.Current.TokenSigningKey, AccessTokenType, buffer.WrittenSpan),
+            AccessTokenId = jti,
+            AccessTokenExpiresAt = expiresAt,
+            ExpiresIn = settings.AccessTokenLifetimeSeconds,
+            Scope = scope,
+        };
+    }
+
     /// <summary>The claim of an access token that names its refresh token family.</summary>
     public const string FamilyClaim = "sid";
 
     /// <summary>The claim of an access token that carries the RFC 9396 authorization details it was granted for (RFC 9396 9.1).</summary>
     public const string AuthorizationDetailsClaim = "authorization_details";
+
+    /// <summary>The claims every access token has (RFC 9068 2.2).</summary>
+    private static void WriteAccessTokenClaims(Utf8JsonWriter writer, string issuer, string subject, string clientId, string scope, string jti,
+        DateTimeOffset now, DateTimeOffset expiresAt, TokenOptions settings)
+    {
+        writer.WriteString("iss", issuer);
+        writer.WriteString("sub", subject);
+        writer.WriteString("aud", string.IsNullOrEmpty(settings.AccessTokenAudience) ? issuer : settings.AccessTokenAudience);
+        writer.WriteNumber("exp", expiresAt.ToUnixTimeSeconds());
+        writer.WriteNumber("iat", now.ToUnixTimeSeconds());
+        writer.WriteString("jti", jti);
+        writer.WriteString("client_id", clientId);
+        writer.WriteString("scope", scope);
+    }
 
     private static ReadOnlySpan<byte> WriteAccessToken(TokenGrant grant, string issuer, string jti, string? family, DateTimeOffset now,
         DateTimeOffset expiresAt, TokenOptions settings)
@@ -93,14 +136,7 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
         using (var writer = new Utf8JsonWriter(buffer, JwtJson.WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString("iss", issuer);
-            writer.WriteString("sub", grant.ClientSubject ?? grant.Subject);
-            writer.WriteString("aud", string.IsNullOrEmpty(settings.AccessTokenAudience) ? issuer : settings.AccessTokenAudience);
-            writer.WriteNumber("exp", expiresAt.ToUnixTimeSeconds());
-            writer.WriteNumber("iat", now.ToUnixTimeSeconds());
-            writer.WriteString("jti", jti);
-            writer.WriteString("client_id", grant.ClientId);
-            writer.WriteString("scope", grant.Scope);
+            WriteAccessTokenClaims(writer, issuer, grant.ClientSubject ?? grant.Subject, grant.ClientId, grant.Scope, jti, now, expiresAt, settings);
             writer.WriteNumber("auth_time", grant.AuthTime.ToUnixTimeSeconds());
             if (family is not null)
             {

@@ -5,8 +5,10 @@ using Backchannel.Domain;
 namespace Backchannel.Users;
 
 /// <summary>
-/// The built-in directory: users of the store, seeded from <c>Backchannel:Users</c>. Lookups are cached for
-/// <see cref="CacheLifetime"/> (users change only when the configuration does), so a request does not cost a query.
+/// The built-in directory: users of the store, seeded from <c>Backchannel:Users</c> and managed through the admin API.
+/// Lookups are cached for <see cref="CacheLifetime"/>, so a request does not cost a query; a change made through the
+/// admin API clears this node's cache (<see cref="Forget"/>), other nodes see it within that time. A disabled user is
+/// not found: to the protocol it is an unknown user.
 /// </summary>
 public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IUserDirectory
 {
@@ -60,7 +62,7 @@ public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IU
         var record = attribute is { } by
             ? await store.FindByAttributeAsync(by, value, cancellationToken)
             : await store.FindByIdentifierAsync(value, cancellationToken);
-        var user = record is null ? null : User.From(record);
+        var user = record is null || record.IsDisabled ? null : User.From(record);
         if (_cache.Count >= MaxCachedLookups)
         {
             _cache.Clear();
@@ -69,6 +71,9 @@ public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IU
         _cache[(attribute, value)] = new CachedUser(user, now + CacheLifetime);
         return user;
     }
+
+    /// <summary>Forgets every cached lookup (a user was changed on this node).</summary>
+    public void Forget() => _cache.Clear();
 
     private sealed record CachedUser(User? User, DateTimeOffset ExpiresAt);
 }

@@ -12,7 +12,6 @@ namespace Backchannel.Users;
 /// </summary>
 public sealed class UserInfoHandler(
     IssuedTokenValidator validator,
-    AccessTokenRevocations revocations,
     ClientCatalog clients,
     ClientSubjects subjects,
     IUserDirectory users)
@@ -24,17 +23,14 @@ public sealed class UserInfoHandler(
             return new ProtocolError(ErrorCodes.InvalidToken, "An access token is required (Authorization: Bearer).", 401);
         }
 
-        var result = await validator.ValidateAccessTokenAsync(accessToken, cancellationToken);
-        if (!result.IsValid)
+        var validated = await validator.ValidateActiveAccessTokenAsync(accessToken, cancellationToken);
+        if (!validated.Succeeded)
         {
-            return new ProtocolError(ErrorCodes.InvalidToken, "The access token is invalid or expired.", 401);
+            return validated.Error;
         }
 
-        var token = (JsonWebToken)result.SecurityToken;
-        if (await revocations.IsRevokedAsync(token, cancellationToken))
-        {
-            return new ProtocolError(ErrorCodes.InvalidToken, "The access token was revoked.", 401);
-        }
+        // Revoked tokens (the list, and the families of revoked refresh tokens) were refused by the validator.
+        var token = validated.Value;
 
         var scopes = token.TryGetPayloadValue<string>("scope", out var scope) ? Scopes.Parse(scope) : [];
         if (!scopes.Contains(Scopes.OpenId))

@@ -59,11 +59,28 @@ public class ArchitectureTests
     [Fact]
     public void Endpoints_are_used_by_nothing_but_the_composition_root()
     {
-        var dependents = Graph.Value.Where(pair => pair.Key is not ("Backchannel.Endpoints" or "Backchannel.Hosting") && pair.Value.Contains("Backchannel.Endpoints"))
+        // Endpoints.Admin is the admin API's endpoints: part of the Endpoints layer (it uses ProtocolHttp), used only by Hosting.
+        var dependents = Graph.Value
+            .Where(pair => !IsEndpoints(pair.Key) && pair.Key != "Backchannel.Hosting" && pair.Value.Any(IsEndpoints))
             .Select(pair => pair.Key).ToList();
 
         Assert.Empty(dependents);
+        Assert.DoesNotContain("Backchannel.Endpoints.Admin", Graph.Value["Backchannel.Endpoints"]);
     }
+
+    [Fact]
+    public void The_admin_services_are_used_only_by_their_endpoints_and_the_composition_root()
+    {
+        var dependents = Graph.Value
+            .Where(pair => pair.Key is not ("Backchannel.Admin" or "Backchannel.Endpoints.Admin" or "Backchannel.Hosting") && pair.Value.Contains("Backchannel.Admin"))
+            .Select(pair => pair.Key).ToList();
+
+        Assert.Empty(dependents);
+        Assert.Contains("Backchannel.Admin", Graph.Value["Backchannel.Endpoints.Admin"]);
+        Assert.DoesNotContain("Backchannel.Endpoints", Graph.Value["Backchannel.Admin"]);
+    }
+
+    private static bool IsEndpoints(string ns) => ns == "Backchannel.Endpoints" || ns.StartsWith("Backchannel.Endpoints.", StringComparison.Ordinal);
 
     [Fact]
     public void Protocol_does_no_io()

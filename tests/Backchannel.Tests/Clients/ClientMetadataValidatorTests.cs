@@ -355,7 +355,7 @@ public class ClientMetadataValidatorTests
 
     [Theory]
     [InlineData("authorization_code")]
-    [InlineData("client_credentials")]
+    [InlineData("password")]
     public void Unsupported_grant_type_is_refused(string grantType)
     {
         var metadata = PollClient();

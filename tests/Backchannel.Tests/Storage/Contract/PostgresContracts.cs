@@ -57,3 +57,28 @@ public sealed class PostgresStoreLifecycleTests : StoreLifecycleContract
 {
     protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
 }
+
+public sealed class PostgresAuditStoreTests : AuditStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresRequestListTests : RequestListContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresUserWriteTests : UserWriteContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresClientWriteTests : ClientWriteContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}
+
+public sealed class PostgresKeyActivationTests : KeyActivationContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}

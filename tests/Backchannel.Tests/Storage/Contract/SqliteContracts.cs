@@ -56,3 +56,28 @@ public sealed class SqliteStoreLifecycleTests : StoreLifecycleContract
 {
     protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
 }
+
+public sealed class SqliteAuditStoreTests : AuditStoreContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}
+
+public sealed class SqliteRequestListTests : RequestListContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}
+
+public sealed class SqliteUserWriteTests : UserWriteContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}
+
+public sealed class SqliteClientWriteTests : ClientWriteContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}
+
+public sealed class SqliteKeyActivationTests : KeyActivationContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}

@@ -1,0 +1,79 @@
+using Backchannel.Abstractions;
+using Backchannel.Domain;
+using Npgsql;
+using NpgsqlTypes;
+using static Backchannel.Storage.Postgres.PostgresParameter;
+
+namespace Backchannel.Storage.Postgres;
+
+/// <summary>The audit trail in PostgreSQL: a batch of events is one INSERT of many rows (arrays unnested), one round trip.</summary>
+internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStore
+{
+    private const string Columns = "id, request_id, kind, client_id, subject, at, channel, approved, detail, device";
+
+    private const string Insert =
+        "INSERT INTO request_events (request_id, kind, client_id, subject, at, channel, approved, detail, device) " +
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::text[])";
+
+    private const string ForRequest = "SELECT " + Columns + " FROM request_events WHERE request_id = $1";
+    private const string ForSubject = "SELECT " + Columns + " FROM request_events WHERE subject = $1";
+
+    /// <summary>
+    /// The first <c>$2</c> events in the order recorded, up to the first that is not older than <c>$1</c>: at most <c>$2</c>
+    /// rows are examined, however many events are older.
+    /// </summary>
+    private const string DeleteOlder =
+        "WITH head AS (SELECT id, at FROM request_events ORDER BY id LIMIT $2) " +
+        "DELETE FROM request_events WHERE id < coalesce((SELECT min(id) FROM head WHERE at >= $1), (SELECT max(id) + 1 FROM head))";
+
+    public Task AppendAsync(IReadOnlyList<RequestEvent> events, CancellationToken cancellationToken) =>
+        events.Count == 0
+            ? Task.CompletedTask
+            : database.ExecuteAsync(Insert,
+            [
+                Texts(events.Select(e => e.RequestId)), Texts(events.Select(e => RequestEventNames.Of(e.Kind))), Texts(events.Select(e => e.ClientId)),
+                Texts(events.Select(e => e.Subject)), BigintArray(events.Select(e => e.At.ToUnixTimeMilliseconds()).ToList()),
+                Texts(events.Select(e => e.Channel)),
+                new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, Value = events.Select(e => e.Approved).ToArray() },
+                Texts(events.Select(e => e.Detail)), Texts(events.Select(e => e.Device)),
+            ], cancellationToken);
+
+    public async Task<IReadOnlyList<RecordedRequestEvent>> ListForRequestAsync(string requestId, AuditPosition? after, int limit,
+        CancellationToken cancellationToken) =>
+        Known(after is { } position
+            ? await database.QueryAsync(ForRequest + " AND (at, id) > ($2, $3) ORDER BY at, id LIMIT $4",
+                [Text(requestId), Time(position.At), Bigint(position.Sequence), Integer(limit)], Map, cancellationToken)
+            : await database.QueryAsync(ForRequest + " ORDER BY at, id LIMIT $2", [Text(requestId), Integer(limit)], Map, cancellationToken));
+
+    public async Task<IReadOnlyList<RecordedRequestEvent>> ListForSubjectAsync(string subject, AuditPosition? before, int limit,
+        CancellationToken cancellationToken) =>
+        Known(before is { } position
+            ? await database.QueryAsync(ForSubject + " AND (at, id) < ($2, $3) ORDER BY at DESC, id DESC LIMIT $4",
+                [Text(subject), Time(position.At), Bigint(position.Sequence), Integer(limit)], Map, cancellationToken)
+            : await database.QueryAsync(ForSubject + " ORDER BY at DESC, id DESC LIMIT $2", [Text(subject), Integer(limit)], Map, cancellationToken));
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(DeleteOlder, [Time(cutoff), Integer(max)], cancellationToken);
+
+    private static NpgsqlParameter Texts(IEnumerable<string?> values) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values.ToArray() };
+
+    private static IReadOnlyList<RecordedRequestEvent> Known(List<RecordedRequestEvent?> events) => events.OfType<RecordedRequestEvent>().ToList();
+
+    /// <summary>A stored event; null for a kind this version does not know (a newer version recorded it).</summary>
+    private static RecordedRequestEvent? Map(NpgsqlDataReader r) =>
+        RequestEventNames.TryParse(r.GetString(2), out var kind)
+            ? new RecordedRequestEvent(r.GetInt64(0), new RequestEvent
+            {
+                Kind = kind,
+                RequestId = r.GetString(1),
+                ClientId = r.GetString(3),
+                Subject = r.GetString(4),
+                At = r.GetTime(5),
+                Channel = r.GetNullableString(6),
+                Approved = r.IsDBNull(7) ? null : r.GetBoolean(7),
+                Detail = r.GetNullableString(8),
+                Device = r.GetNullableString(9),
+            })
+            : null;
+}

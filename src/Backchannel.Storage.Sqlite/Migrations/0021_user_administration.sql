@@ -1,0 +1,6 @@
+-- Users managed through the admin API: a user may be disabled (it is then unknown to the protocol, and kept), and
+-- every write of a user increments its version, on which the admin API's updates are conditional (If-Match).
+-- source (from version 1): 'config' for users of Backchannel:Users (rewritten at start), 'admin' for users created
+-- through the admin API (kept across restarts).
+ALTER TABLE users ADD COLUMN disabled_at INTEGER NULL;
+ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
