@@ -76,6 +76,7 @@ public sealed class Stores(IServiceProvider services)
     public IRefreshTokenStore RefreshTokens => services.GetRequiredService<IRefreshTokenStore>();
     public IReplayCache ReplayCache => services.GetRequiredService<IReplayCache>();
     public IRevokedAccessTokenStore RevokedAccessTokens => services.GetRequiredService<IRevokedAccessTokenStore>();
+    public ISignInFailureStore SignInFailures => services.GetRequiredService<ISignInFailureStore>();
     public IKeyStore Keys => services.GetRequiredService<IKeyStore>();
     public IUserStore Users => services.GetRequiredService<IUserStore>();
     public IClientStore Clients => services.GetRequiredService<IClientStore>();
