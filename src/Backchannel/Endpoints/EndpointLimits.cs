@@ -11,4 +11,7 @@ internal static class EndpointLimits
     public const long UserInfo = 8 * 1024;
 
     public const long DeviceCallback = 16 * 1024;
+
+    /// <summary>The portal's and the e-mail page's forms (sign-in, decisions): a few short fields and an anti-forgery token.</summary>
+    public const long PortalForm = 8 * 1024;
 }

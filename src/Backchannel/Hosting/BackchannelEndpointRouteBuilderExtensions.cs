@@ -1,4 +1,5 @@
 using Backchannel.Abstractions;
+using Backchannel.Channels;
 using Backchannel.Diagnostics;
 using Backchannel.Endpoints;
 using Backchannel.Hosting;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -42,6 +44,9 @@ public static class BackchannelEndpointRouteBuilderExtensions
         protocol.MapPost(EndpointPaths.Token, Guarded(TokenEndpoint.HandleAsync));
         protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Guarded(UserInfoEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.DeviceCallback, Guarded(DeviceCallbackEndpoint.HandleAsync));
+        var channels = services.GetRequiredService<IOptions<ChannelOptions>>().Value;
+        PortalRoutes.Map(protocol, channels.Portal.EffectiveEnabled(services.GetRequiredService<IHostEnvironment>().IsDevelopment()),
+            channels.Email.Configured, Guarded);
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

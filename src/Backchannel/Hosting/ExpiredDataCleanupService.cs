@@ -8,13 +8,14 @@ namespace Backchannel.Hosting;
 
 /// <summary>
 /// Removes what has expired: requests after the retention period (until then their client still gets expired_token or
-/// invalid_grant), used JWT ids, and refresh token families whose every token expired.
+/// invalid_grant), used JWT ids and e-mail links, counts of failed sign-ins, and refresh token families whose every token expired.
 /// </summary>
 internal sealed partial class ExpiredDataCleanupService(
     IAuthenticationRequestStore requests,
     IReplayCache replayCache,
     IRefreshTokenStore refreshTokens,
     IRevokedAccessTokenStore revokedAccessTokens,
+    ISignInFailureStore signInFailures,
     CallbackTokens callbackTokens,
     IOptions<StorageOptions> options,
     TimeProvider time,
@@ -33,7 +34,8 @@ internal sealed partial class ExpiredDataCleanupService(
                 var removed = await requests.DeleteExpiredAsync(now.AddSeconds(-storage.ExpiredRequestRetentionSeconds), stoppingToken)
                     + await replayCache.DeleteExpiredAsync(now, stoppingToken)
                     + await refreshTokens.DeleteExpiredAsync(now, stoppingToken)
-                    + await revokedAccessTokens.DeleteExpiredAsync(now, stoppingToken);
+                    + await revokedAccessTokens.DeleteExpiredAsync(now, stoppingToken)
+                    + await signInFailures.DeleteExpiredAsync(now, stoppingToken);
                 if (removed > 0)
                 {
                     LogRemoved(logger, removed);
