@@ -1,4 +1,3 @@
-using MimeKit;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Channels;
@@ -32,7 +31,7 @@ public sealed class EmailChannelOptionsValidator : IValidateOptions<ChannelOptio
             errors.Add($"{Section}:Security must be None, StartTls or SslOnConnect.");
         }
 
-        if (string.IsNullOrEmpty(email.From) || !MailboxAddress.TryParse(email.From, out _))
+        if (string.IsNullOrEmpty(email.From) || !MailAddresses.TryParse(email.From, out _))
         {
             errors.Add($"{Section}:From must be the sender's e-mail address (e.g. no-reply@example.com or \"Sign-in <no-reply@example.com>\").");
         }
@@ -46,7 +45,7 @@ public sealed class EmailChannelOptionsValidator : IValidateOptions<ChannelOptio
         {
             for (var i = 0; i < addresses.Count; i++)
             {
-                if (!MailboxAddress.TryParse(addresses[i], out _))
+                if (!MailAddresses.TryParse(addresses[i], out _))
                 {
                     errors.Add($"{Section}:{setting}:{i} '{addresses[i]}' is not an e-mail address.");
                 }

@@ -15,7 +15,7 @@ public static class EmailRecipients
             var value = string.Equals(attribute, EmailAttributes.Email, StringComparison.OrdinalIgnoreCase)
                 ? user.Email
                 : user.Claims.GetValueOrDefault(attribute);
-            if (!string.IsNullOrWhiteSpace(value) && MailboxAddress.TryParse(value.Trim(), out var address)
+            if (MailAddresses.TryParse(value, out var address)
                 && !addresses.Any(a => string.Equals(a.Address, address.Address, StringComparison.OrdinalIgnoreCase)))
             {
                 addresses.Add(address);
