@@ -61,6 +61,7 @@ public sealed class EmailProvider : SharedProvider
 /// address, with cc and bcc and the subject template; its link opens the confirmation page in Chromium, which approves;
 /// a second use, an expired link and a forged one are refused.
 /// </summary>
+[Collection(BrowserTests.Name)]
 public sealed partial class EmailChannelTests(EmailProvider shared, Browser browser) : IClassFixture<EmailProvider>, IClassFixture<Browser>
 {
     private TestProvider Provider => shared.Provider;

@@ -42,6 +42,7 @@ public sealed class EmailSignInProvider : SharedProvider
     }
 }
 
+[Collection(BrowserTests.Name)]
 public sealed class EmailSignInTests(EmailSignInProvider shared, Browser browser) : IClassFixture<EmailSignInProvider>, IClassFixture<Browser>
 {
     private TestProvider Provider => shared.Provider;

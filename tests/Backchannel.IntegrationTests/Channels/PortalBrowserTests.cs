@@ -29,6 +29,7 @@ public sealed class PortalProvider : SharedProvider
 /// compare its binding message, approve or deny, and the client's poll gets its answer; client-supplied markup shows as
 /// text; failed sign-ins lock the account.
 /// </summary>
+[Collection(BrowserTests.Name)]
 public sealed class PortalBrowserTests(PortalProvider shared, Browser browser) : IClassFixture<PortalProvider>, IClassFixture<Browser>
 {
     private TestProvider Provider => shared.Provider;

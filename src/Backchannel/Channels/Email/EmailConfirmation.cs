@@ -2,6 +2,7 @@ using Backchannel.Abstractions;
 using Backchannel.Channels.Portal;
 using Backchannel.Decisions;
 using Backchannel.Domain;
+using Backchannel.Events;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Channels.Email;
@@ -10,7 +11,7 @@ namespace Backchannel.Channels.Email;
 public sealed record EmailConfirmationResult(EmailPageState State, PortalRequestView? Request = null, bool? Approved = null);
 
 /// <summary>
-/// The e-mail channel's return path. Opening a link (GET) only shows the request; the answer is posted from the page
+/// The e-mail channel's return path. Opening a link (GET) only shows the request (and reports it viewed); the answer is posted from the page
 /// (with an anti-forgery token). A link decides once: its jti is recorded in the store before the decision, so a second
 /// use is refused on every node. With <c>Channels:Email:RequireSignIn</c> the approver must be signed in to the portal as
 /// the request's user. Decisions go through the decision service as channel <c>email</c>.
@@ -21,6 +22,7 @@ public sealed class EmailConfirmation(
     PortalRequests views,
     DecisionService decisions,
     IReplayCache usedLinks,
+    RequestEvents events,
     IOptions<ChannelOptions> options,
     TimeProvider time)
 {
@@ -28,9 +30,13 @@ public sealed class EmailConfirmation(
     public async Task<EmailConfirmationResult> ReadAsync(string token, string? signedInSubject, CancellationToken cancellationToken)
     {
         var (state, request, _) = await CheckAsync(token, signedInSubject, cancellationToken);
-        return state == EmailPageState.Pending
-            ? new EmailConfirmationResult(state, await views.ViewAsync(request!, time.GetUtcNow(), cancellationToken))
-            : new EmailConfirmationResult(state);
+        if (state != EmailPageState.Pending)
+        {
+            return new EmailConfirmationResult(state);
+        }
+
+        events.Publish(RequestEventKind.Viewed, request!, EmailLinks.Evidence);
+        return new EmailConfirmationResult(state, await views.ViewAsync(request!, time.GetUtcNow(), cancellationToken));
     }
 
     /// <summary>Records the answer given through the link <paramref name="token"/>, once.</summary>
