@@ -163,6 +163,20 @@ public sealed class PortalBrowserTests(PortalProvider shared, Browser browser) :
         Assert.False(forged.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(PortalSession.CookieName, StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Sign_in_attempts_for_one_name_are_rate_limited()
+    {
+        await using var tab = await browser.NewPageAsync();
+        for (var i = 1; i <= 10; i++)
+        {
+            await SubmitSignInAsync(tab.Page, "mallory", "guess-" + i);
+            await Assertions.Expect(tab.Page.Locator(".error")).ToContainTextAsync("not right");
+        }
+
+        await SubmitSignInAsync(tab.Page, "mallory", "guess-11");
+        await Assertions.Expect(tab.Page.Locator(".error")).ToContainTextAsync("Too many sign-in attempts");
+    }
+
     private static ILocator Card(IPage page, string bindingMessage) =>
         page.Locator("article.request", new() { Has = page.Locator(".binding-message", new() { HasTextString = bindingMessage }) });
 

@@ -34,7 +34,8 @@ internal sealed class SmtpServer : IAsyncDisposable
 
     private string MaildirNew => Path.Combine(_directory, "maildir", "new");
 
-    public static async Task<SmtpServer> StartAsync()
+    /// <summary>Starts the server on <paramref name="port"/> (default: a free one).</summary>
+    public static async Task<SmtpServer> StartAsync(int? port = null)
     {
         var check = Process.Start(new ProcessStartInfo(Python, ["-c", "import aiosmtpd"]) { RedirectStandardError = true, UseShellExecute = false })
             ?? throw new InvalidOperationException($"{Python} cannot be started.");
@@ -47,9 +48,9 @@ internal sealed class SmtpServer : IAsyncDisposable
 
         var directory = Path.Combine(Path.GetTempPath(), "backchannel-smtp", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var port = FreePort.Next();
+        var listenPort = port ?? FreePort.Next();
         var process = Process.Start(new ProcessStartInfo(Python,
-            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", Path.Combine(directory, "maildir")])
+            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listenPort}", "-c", "aiosmtpd.handlers.Mailbox", Path.Combine(directory, "maildir")])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -60,14 +61,14 @@ internal sealed class SmtpServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new SmtpServer(process, directory, port);
+        var server = new SmtpServer(process, directory, listenPort);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, listenPort);
                 return server;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
@@ -77,7 +78,7 @@ internal sealed class SmtpServer : IAsyncDisposable
             catch (SocketException)
             {
                 await server.DisposeAsync();
-                throw new InvalidOperationException($"aiosmtpd did not start listening on 127.0.0.1:{port}.");
+                throw new InvalidOperationException($"aiosmtpd did not start listening on 127.0.0.1:{listenPort}.");
             }
         }
     }
