@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 
 namespace Backchannel.IntegrationTests.Infrastructure;
@@ -34,8 +35,11 @@ internal sealed class SmtpServer : IAsyncDisposable
 
     private string MaildirNew => Path.Combine(_directory, "maildir", "new");
 
-    /// <summary>Starts the server on <paramref name="port"/> (default: a free one).</summary>
-    public static async Task<SmtpServer> StartAsync(int? port = null)
+    /// <summary>
+    /// Starts the server on <paramref name="port"/> (default: a free one); with <paramref name="certificates"/>, it requires
+    /// STARTTLS, or (<paramref name="implicitTls"/>) speaks TLS from the first byte, with their server certificate.
+    /// </summary>
+    public static async Task<SmtpServer> StartAsync(int? port = null, TestCertificates? certificates = null, bool implicitTls = false)
     {
         var check = Process.Start(new ProcessStartInfo(Python, ["-c", "import aiosmtpd"]) { RedirectStandardError = true, UseShellExecute = false })
             ?? throw new InvalidOperationException($"{Python} cannot be started.");
@@ -49,8 +53,18 @@ internal sealed class SmtpServer : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "backchannel-smtp", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var listenPort = port ?? FreePort.Next();
-        var process = Process.Start(new ProcessStartInfo(Python,
-            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listenPort}", "-c", "aiosmtpd.handlers.Mailbox", Path.Combine(directory, "maildir")])
+        List<string> arguments = ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listenPort}"];
+        if (certificates is not null)
+        {
+            var certificate = Path.Combine(directory, "server.pem");
+            var key = Path.Combine(directory, "server.key");
+            await File.WriteAllTextAsync(certificate, certificates.Server.ExportCertificatePem());
+            await File.WriteAllTextAsync(key, certificates.Server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            arguments.AddRange(implicitTls ? ["--smtpscert", certificate, "--smtpskey", key] : ["--tlscert", certificate, "--tlskey", key]);
+        }
+
+        arguments.AddRange(["-c", "aiosmtpd.handlers.Mailbox", Path.Combine(directory, "maildir")]);
+        var process = Process.Start(new ProcessStartInfo(Python, arguments)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
