@@ -29,6 +29,13 @@ need_haproxy() {
   fi
 }
 
+need_browser_and_smtp() {
+  if [ ! -x /usr/bin/chromium ] || ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    echo "==> Installing Chromium and aiosmtpd from Debian (needed by the portal's browser tests and the e-mail tests)"
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium python3-aiosmtpd; else sudo apt-get update -qq && sudo apt-get install -y -qq chromium python3-aiosmtpd; fi
+  fi
+}
+
 npm_install() {
   local dir=$1
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
@@ -49,6 +56,7 @@ case "${1:-help}" in
     need_node
     need_postgres
     need_haproxy
+    need_browser_and_smtp
     npm_install tests/interop/openid-client
     dotnet build Backchannel.slnx -c "$configuration" -nologo -clp:ErrorsOnly
     dotnet test Backchannel.slnx -c "$configuration" --no-build -nologo "$@"

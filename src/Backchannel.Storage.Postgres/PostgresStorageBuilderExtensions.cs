@@ -36,6 +36,7 @@ public static class PostgresStorageBuilderExtensions
         services.AddSingleton<IRevokedAccessTokenStore, PostgresRevokedAccessTokenStore>();
         services.AddSingleton<IPairwiseSubjectStore, PostgresPairwiseSubjectStore>();
         services.AddSingleton<IAuditStore, PostgresAuditStore>();
+        services.AddSingleton<ISignInFailureStore, PostgresSignInFailureStore>();
 
         // The change feed reaches every node (LISTEN/NOTIFY), so that a long poll held by one node wakes when another
         // records the decision.

@@ -34,6 +34,7 @@ public static class SqliteStorageBuilderExtensions
         services.AddSingleton<IRevokedAccessTokenStore, SqliteRevokedAccessTokenStore>();
         services.AddSingleton<IPairwiseSubjectStore, SqlitePairwiseSubjectStore>();
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
+        services.AddSingleton<ISignInFailureStore, SqliteSignInFailureStore>();
 
         // One process per file: a restarted process is the same node, and takes back the outbox leases it held.
         services.Replace(ServiceDescriptor.Singleton(new NodeIdentity("sqlite")));

@@ -158,7 +158,9 @@ public class ServerProcessTests
 
             var text = Text(output);
             Assert.Contains($"Backchannel is running at http://127.0.0.1:{port} (issuer http://127.0.0.1:{port}) with demo data", text);
-            Assert.Contains("the 'log' channel", text);
+            // In Development the portal is on and is the default channel: the banner names its URL and the demo passwords.
+            Assert.Contains($"the 'portal' channel: the user's web portal at http://127.0.0.1:{port}/device", text);
+            Assert.Contains($"portal:  http://127.0.0.1:{port}/device (sign in as alice / alice-password or bob / bob-password)", text);
             Assert.Contains($"--data-urlencode login_hint=alice --data-urlencode 'binding_message=Hello' http://127.0.0.1:{port}/bc-authorize", text);
         }
         finally

@@ -21,4 +21,10 @@ public interface IUserDirectory
 
     /// <summary>Checks a user_code against the user's; false when the user has none.</summary>
     ValueTask<bool> VerifyUserCodeAsync(User user, string userCode, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks a password against the user's (the portal's sign-in); false when the user has none. A directory that keeps
+    /// no passwords keeps this default, and its users cannot sign in to the portal.
+    /// </summary>
+    ValueTask<bool> VerifyPasswordAsync(User user, string password, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 }

@@ -5,12 +5,18 @@ public sealed class ChannelOptions
 {
     /// <summary>
     /// The channel of requests no rule, user or client chooses for: a channel name. Empty: <c>http</c> when
-    /// <c>Channels:Http:Url</c> is set, else <c>log</c> in Development.
+    /// <c>Channels:Http:Url</c> is set, else in Development <c>portal</c> (when the portal is on) or <c>log</c>.
     /// </summary>
     public string? Default { get; set; }
 
     /// <summary>The external HTTP device service: the channel named <c>http</c>.</summary>
     public HttpChannelOptions Http { get; set; } = new();
+
+    /// <summary>The user's web portal: the channel named <c>portal</c>.</summary>
+    public PortalChannelOptions Portal { get; set; } = new();
+
+    /// <summary>The verification mail: the channel named <c>email</c>.</summary>
+    public EmailChannelOptions Email { get; set; } = new();
 
     /// <summary>More channels, by name: several device services (<c>Type</c> http), or channels of types the host registered.</summary>
     public Dictionary<string, ChannelInstanceOptions> Instances { get; set; } = new(StringComparer.OrdinalIgnoreCase);

@@ -33,7 +33,9 @@ public sealed class ChannelOptionsValidator(
 
         foreach (var instance in instances.Values)
         {
-            var setting = instance.Name == ChannelType.Http ? "Backchannel:Channels:Http" : $"Backchannel:Channels:Instances:{instance.Name}";
+            var setting = instance.Name == ChannelType.Http ? "Backchannel:Channels:Http"
+                : instance.Name == ChannelType.Email && !options.Instances.ContainsKey(instance.Name) ? "Backchannel:Channels:Email"
+                : $"Backchannel:Channels:Instances:{instance.Name}";
             if (!known.TryGetValue(instance.Type, out var type))
             {
                 errors.Add($"{setting}:Type '{instance.Type}' is not a channel type ({string.Join(", ", known.Keys)}).");

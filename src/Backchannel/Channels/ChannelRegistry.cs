@@ -7,7 +7,7 @@ namespace Backchannel.Channels;
 
 /// <summary>
 /// The configured channel instances by name: <c>http</c> (when <c>Channels:Http:Url</c> is set), <c>log</c> (in
-/// Development), each of <c>Channels:Instances</c>, and those the host registered in code; and the default channel.
+/// Development), <c>portal</c> (when the portal is on), <c>email</c> (when <c>Channels:Email:SmtpHost</c> is set), each of <c>Channels:Instances</c>, and those the host registered in code; and the default channel.
 /// Channels are made on first use by their type.
 /// </summary>
 public sealed class ChannelRegistry
@@ -66,6 +66,17 @@ public sealed class ChannelRegistry
             instances[ChannelType.Log] = new ChannelInstanceSettings(ChannelType.Log, ChannelType.Log, null, null, 0);
         }
 
+        var portal = options.Portal.EffectiveEnabled(development);
+        if (portal)
+        {
+            instances[ChannelType.Portal] = new ChannelInstanceSettings(ChannelType.Portal, ChannelType.Portal, null, null, 0);
+        }
+
+        if (options.Email.Configured)
+        {
+            instances[ChannelType.Email] = new ChannelInstanceSettings(ChannelType.Email, ChannelType.Email, null, null, options.Email.DelaySeconds);
+        }
+
         foreach (var (name, instance) in options.Instances)
         {
             instances[name] = new ChannelInstanceSettings(name, instance.Type ?? ChannelType.Http, instance.Url, instance.Token, instance.DelaySeconds);
@@ -78,6 +89,7 @@ public sealed class ChannelRegistry
 
         var defaultChannel = !string.IsNullOrEmpty(options.Default) ? options.Default
             : !string.IsNullOrEmpty(options.Http.Url) || !development ? ChannelType.Http
+            : portal ? ChannelType.Portal
             : ChannelType.Log;
         return (instances, defaultChannel);
     }

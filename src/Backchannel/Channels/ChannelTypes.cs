@@ -19,6 +19,12 @@ public sealed record ChannelType(
     /// <summary>Development only: the approval command is written to the server log.</summary>
     public const string Log = "log";
 
+    /// <summary>The user's web portal (<c>Channels:Portal</c>): nothing is sent, the user's open portal shows the request.</summary>
+    public const string Portal = "portal";
+
+    /// <summary>A mail with a single-use link (<c>Channels:Email</c>).</summary>
+    public const string Email = "email";
+
     /// <summary>The types by name; of a name added twice (which the validator refuses) the first.</summary>
     public static IReadOnlyDictionary<string, ChannelType> ByName(IEnumerable<ChannelType> types)
     {

@@ -20,4 +20,6 @@ internal static class EndpointLimits
     public const long Introspection = 48 * 1024;
     /// <summary>/admin: a client's metadata with an inline JWK Set fits well within this.</summary>
     public const long Admin = 64 * 1024;
+    /// <summary>The portal's and the e-mail page's forms (sign-in, decisions): a few short fields and an anti-forgery token.</summary>
+    public const long PortalForm = 8 * 1024;
 }

@@ -1,5 +1,6 @@
 using Backchannel.Abstractions;
 using Backchannel.Clients;
+using Backchannel.Channels;
 using Backchannel.Diagnostics;
 using Backchannel.Endpoints;
 using Backchannel.Endpoints.Admin;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -56,6 +58,9 @@ public static class BackchannelEndpointRouteBuilderExtensions
         protocol.MapPost(EndpointPaths.Revocation, Guarded(RevocationEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.Introspection, Guarded(IntrospectionEndpoint.HandleAsync));
         AdminEndpoints.Map(protocol, Guarded);
+        var channels = services.GetRequiredService<IOptions<ChannelOptions>>().Value;
+        PortalRoutes.Map(protocol, channels.Portal.EffectiveEnabled(services.GetRequiredService<IHostEnvironment>().IsDevelopment()),
+            channels.Email.Configured, Guarded);
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

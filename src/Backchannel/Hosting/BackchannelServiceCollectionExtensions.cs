@@ -221,6 +221,7 @@ public static class BackchannelServiceCollectionExtensions
     {
         services.AddSingleton(HttpDeviceChannel.Type);
         services.AddSingleton(LogDeviceChannel.Type);
+        PortalServices.Add(services);
         services.AddSingleton<ChannelRegistry>();
         services.AddSingleton<ChannelSelector>();
         services.AddSingleton<CallbackTokens>();

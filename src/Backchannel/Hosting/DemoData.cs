@@ -13,6 +13,10 @@ public static class DemoData
     public const string PushClientId = "demo-push";
     public const string PushClientSecret = "demo-push-secret";
 
+    /// <summary>The demo users' passwords (the portal's sign-in), published here: demo data never runs outside Development.</summary>
+    public const string AlicePassword = "alice-password";
+    public const string BobPassword = "bob-password";
+
     /// <summary>Where the demo ping and push clients receive notifications: an endpoint of the server that logs them.</summary>
     public const string NotificationSinkPath = "/demo/client-notifications";
 
@@ -29,7 +33,7 @@ public static class DemoData
             Email = "alice@example.com",
             PhoneNumber = "+15555550100",
             Name = "Alice Example",
-            Password = "alice-password",
+            Password = AlicePassword,
             UserCode = "1234",
             Claims = { ["given_name"] = "Alice", ["family_name"] = "Example" },
         });
@@ -40,7 +44,7 @@ public static class DemoData
             Email = "bob@example.com",
             PhoneNumber = "+15555550101",
             Name = "Bob Example",
-            Password = "bob-password",
+            Password = BobPassword,
             UserCode = "5678",
             Claims = { ["given_name"] = "Bob", ["family_name"] = "Example" },
         });

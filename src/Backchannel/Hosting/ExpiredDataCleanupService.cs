@@ -9,8 +9,8 @@ namespace Backchannel.Hosting;
 
 /// <summary>
 /// Removes what has expired: requests after the retention period (until then their client still gets expired_token or
-/// invalid_grant), used JWT ids, refresh token families whose every token expired, and audit trail events older than
-/// <c>Audit:RetentionDays</c> (at most <see cref="AuditBatch"/> times <see cref="AuditBatchesPerRun"/> per run, so that a
+/// invalid_grant), used JWT ids and e-mail links, counts of failed sign-ins, refresh token families whose every
+/// token expired, and audit trail events older than <c>Audit:RetentionDays</c> (at most <see cref="AuditBatch"/> times <see cref="AuditBatchesPerRun"/> per run, so that a
 /// long backlog is worked off over several runs instead of holding the store).
 /// </summary>
 internal sealed partial class ExpiredDataCleanupService(
@@ -19,6 +19,7 @@ internal sealed partial class ExpiredDataCleanupService(
     IRefreshTokenStore refreshTokens,
     IRevokedAccessTokenStore revokedAccessTokens,
     IAuditStore audit,
+    ISignInFailureStore signInFailures,
     CallbackTokens callbackTokens,
     IOptions<StorageOptions> options,
     IOptions<AuditOptions> auditOptions,
@@ -42,7 +43,8 @@ internal sealed partial class ExpiredDataCleanupService(
                     + await replayCache.DeleteExpiredAsync(now, stoppingToken)
                     + await refreshTokens.DeleteExpiredAsync(now, stoppingToken)
                     + await revokedAccessTokens.DeleteExpiredAsync(now, stoppingToken)
-                    + await DeleteOldAuditEventsAsync(now.AddDays(-auditOptions.Value.RetentionDays), stoppingToken);
+                    + await DeleteOldAuditEventsAsync(now.AddDays(-auditOptions.Value.RetentionDays), stoppingToken)
+                    + await signInFailures.DeleteExpiredAsync(now, stoppingToken);
                 if (removed > 0)
                 {
                     LogRemoved(logger, removed);

@@ -1,5 +1,6 @@
 using Backchannel.Abstractions;
 using Backchannel.Channels;
+using Backchannel.Channels.Portal;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,19 +51,28 @@ internal sealed partial class StartupMessages(
         var issuer = urls.Issuer;
         var basic = $"{DemoData.PollClientId}:{DemoData.PollClientSecret}";
         var channel = channels.Default;
-        var device = channel == ChannelType.Log
-            ? "the 'log' channel: each request's approve and deny commands appear in this log (set Backchannel:Channels:Http:Url for a device service)"
-            : $"the '{channel}' channel ({channels.Settings(channel)?.Url ?? "registered by the host"})";
-        var approve = channel == ChannelType.Log
-            ? "run the 'approve:' command printed here (it prints 204 when the decision is recorded)"
-            : $"your device service answers at {urls.DeviceCallback}";
+        var portal = issuer + PortalPaths.Home;
+        var device = channel switch
+        {
+            ChannelType.Log => "the 'log' channel: each request's approve and deny commands appear in this log (set Backchannel:Channels:Http:Url for a device service)",
+            ChannelType.Portal => $"the 'portal' channel: the user's web portal at {portal} shows each request live",
+            _ => $"the '{channel}' channel ({channels.Settings(channel)?.Url ?? "registered by the host"})",
+        };
+        var approve = channel switch
+        {
+            ChannelType.Log => "run the 'approve:' command printed here (it prints 204 when the decision is recorded)",
+            ChannelType.Portal => $"open {portal} in a browser, sign in as alice (password {DemoData.AlicePassword}) and press Approve",
+            _ => $"your device service answers at {urls.DeviceCallback}",
+        };
+        var portalLine = channels.Settings(ChannelType.Portal) is null ? string.Empty
+            : $"\n  portal:  {portal} (sign in as alice / {DemoData.AlicePassword} or bob / {DemoData.BobPassword})";
         Console.WriteLine($"""
 
             Backchannel is running at {listening} (issuer {issuer}) with demo data; store: {store.Description}.
-              users:   alice (alice@example.com, user_code 1234), bob (bob@example.com, user_code 5678)
+              users:   alice (alice@example.com, password {DemoData.AlicePassword}, user_code 1234), bob (bob@example.com, password {DemoData.BobPassword}, user_code 5678)
               clients: {DemoData.PollClientId} / {DemoData.PollClientSecret} (poll), {DemoData.PingClientId} / {DemoData.PingClientSecret} (ping),
                        {DemoData.PushClientId} / {DemoData.PushClientSecret} (push); ping and push notifications are logged here
-              device:  {device}
+              device:  {device}{portalLine}
 
             Try a flow in another terminal:
               1. ask alice to approve:

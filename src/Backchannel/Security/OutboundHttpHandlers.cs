@@ -31,14 +31,25 @@ public static class OutboundHttpHandlers
             handler.ConnectCallback = ConnectToPublicAddressAsync;
         }
 
-        if (!string.IsNullOrEmpty(trustedCertificatesFile))
+        handler.SslOptions.RemoteCertificateValidationCallback = CertificateValidation(trustedCertificatesFile);
+        return handler;
+    }
+
+    /// <summary>
+    /// The validation of a server certificate that also trusts the anchors of <paramref name="trustedCertificatesFile"/> (a PEM
+    /// file; <c>Notifications:TrustedCertificatesFile</c>); null (the system's validation) when there is none. Other
+    /// outgoing TLS connections (SMTP) use it too.
+    /// </summary>
+    public static RemoteCertificateValidationCallback? CertificateValidation(string? trustedCertificatesFile)
+    {
+        if (string.IsNullOrEmpty(trustedCertificatesFile))
         {
-            var anchors = new X509Certificate2Collection();
-            anchors.ImportFromPemFile(trustedCertificatesFile);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => TrustedBy(anchors, certificate, chain, errors);
+            return null;
         }
 
-        return handler;
+        var anchors = new X509Certificate2Collection();
+        anchors.ImportFromPemFile(trustedCertificatesFile);
+        return (_, certificate, chain, errors) => TrustedBy(anchors, certificate, chain, errors);
     }
 
     /// <summary>Valid for the system, or a chain to one of the extra anchors with nothing else wrong (the host name must still match).</summary>

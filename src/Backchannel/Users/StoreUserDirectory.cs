@@ -48,6 +48,19 @@ public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IU
         return false;
     }
 
+    /// <summary>Checks a password; a user without one costs the same slow hash, as for user codes.</summary>
+    public async ValueTask<bool> VerifyPasswordAsync(User user, string password, CancellationToken cancellationToken)
+    {
+        var record = await store.FindBySubjectAsync(user.Subject, cancellationToken);
+        if (record?.PasswordHash is { } hash)
+        {
+            return UserSecretHasher.Verify(password, hash);
+        }
+
+        _ = UserSecretHasher.Verify(password, UnknownCodeHash.Value);
+        return false;
+    }
+
     private static readonly Lazy<string> UnknownCodeHash = new(() => UserSecretHasher.Hash(Protocol.RandomIdentifiers.New(32)));
 
     /// <summary>By an attribute, or (null) by any identifier a login_hint may be.</summary>

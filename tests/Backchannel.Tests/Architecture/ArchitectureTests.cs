@@ -48,6 +48,19 @@ public class ArchitectureTests
         Assert.True(outside.Count == 0, $"{layer} depends on {string.Join(", ", outside)}; it may depend only on {string.Join(", ", allowed)}.");
     }
 
+    [Theory]
+    [InlineData("Backchannel.Channels.Http", "Backchannel.Channels.Log", "Backchannel.Channels.Portal", "Backchannel.Channels.Email")]
+    [InlineData("Backchannel.Channels.Portal", "Backchannel.Channels.Http", "Backchannel.Channels.Log", "Backchannel.Channels.Email")]
+    [InlineData("Backchannel.Channels.Email", "Backchannel.Channels.Http", "Backchannel.Channels.Log")]
+    [InlineData("Backchannel.Channels", "Backchannel.Channels.Http", "Backchannel.Channels.Log", "Backchannel.Channels.Portal", "Backchannel.Channels.Email")]
+    public void Channels_depend_on_no_other_channel_but_the_email_page_on_the_portals_view(string channel, params string[] forbidden)
+    {
+        var wrong = Graph.Value[channel].Where(forbidden.Contains).ToList();
+
+        Assert.True(wrong.Count == 0, $"{channel} depends on {string.Join(", ", wrong)}.");
+        Assert.Contains("Backchannel.Channels", Graph.Value["Backchannel.Channels.Portal"]);
+    }
+
     [Fact]
     public void Only_the_composition_root_depends_on_hosting()
     {

@@ -77,6 +77,7 @@ public sealed class Stores(IServiceProvider services)
     public IReplayCache ReplayCache => services.GetRequiredService<IReplayCache>();
     public IRevokedAccessTokenStore RevokedAccessTokens => services.GetRequiredService<IRevokedAccessTokenStore>();
     public IPairwiseSubjectStore PairwiseSubjects => services.GetRequiredService<IPairwiseSubjectStore>();
+    public ISignInFailureStore SignInFailures => services.GetRequiredService<ISignInFailureStore>();
     public IKeyStore Keys => services.GetRequiredService<IKeyStore>();
     public IUserStore Users => services.GetRequiredService<IUserStore>();
     public IClientStore Clients => services.GetRequiredService<IClientStore>();

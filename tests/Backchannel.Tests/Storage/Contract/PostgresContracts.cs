@@ -82,3 +82,8 @@ public sealed class PostgresKeyActivationTests : KeyActivationContract
 {
     protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
 }
+
+public sealed class PostgresSignInFailureStoreTests : SignInFailureStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}

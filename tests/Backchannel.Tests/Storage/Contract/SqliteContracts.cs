@@ -81,3 +81,8 @@ public sealed class SqliteKeyActivationTests : KeyActivationContract
 {
     protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
 }
+
+public sealed class SqliteSignInFailureStoreTests : SignInFailureStoreContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}
