@@ -34,6 +34,7 @@ public static class PostgresStorageBuilderExtensions
         services.AddSingleton<IUserStore, PostgresUserStore>();
         services.AddSingleton<IClientStore, PostgresClientStore>();
         services.AddSingleton<IRevokedAccessTokenStore, PostgresRevokedAccessTokenStore>();
+        services.AddSingleton<IAppDeviceStore, PostgresAppDeviceStore>();
 
         // The change feed reaches every node (LISTEN/NOTIFY), so that a long poll held by one node wakes when another
         // records the decision.

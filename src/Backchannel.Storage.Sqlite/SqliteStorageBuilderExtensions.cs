@@ -32,6 +32,7 @@ public static class SqliteStorageBuilderExtensions
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<IClientStore, SqliteClientStore>();
         services.AddSingleton<IRevokedAccessTokenStore, SqliteRevokedAccessTokenStore>();
+        services.AddSingleton<IAppDeviceStore, SqliteAppDeviceStore>();
 
         // One process per file: a restarted process is the same node, and takes back the outbox leases it held.
         services.Replace(ServiceDescriptor.Singleton(new NodeIdentity("sqlite")));

@@ -141,7 +141,7 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
     {
         var request = StoreData.Request(Now);
         var notification = (await Requests.CreateAsync(request,
-            StoreData.DeviceNotification(request, Now, leaseOwner: "node-a", lease: TimeSpan.FromSeconds(10)), 0, CancellationToken.None))!;
+            [StoreData.DeviceNotification(request, Now, leaseOwner: "node-a", lease: TimeSpan.FromSeconds(10))], 0, CancellationToken.None))![0];
 
         Assert.Empty(await Outbox.ClaimDueAsync("node-b", Now.AddSeconds(9), TimeSpan.FromSeconds(30), 10, CancellationToken.None));
         Assert.True(await Outbox.CompleteAsync(notification.Id, "node-a", CancellationToken.None));
@@ -838,7 +838,7 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
     // the pending limit per client
 
     private async Task<OutboxMessage?> TryCreateAsync(AuthenticationRequest request, int max) =>
-        await Requests.CreateAsync(request, StoreData.DeviceNotification(request, request.CreatedAt), max, CancellationToken.None);
+        (await Requests.CreateAsync(request, [StoreData.DeviceNotification(request, request.CreatedAt)], max, CancellationToken.None))?[0];
 
     [Fact]
     public async Task A_client_at_its_pending_limit_gets_nothing_stored_and_other_clients_are_not_affected()
