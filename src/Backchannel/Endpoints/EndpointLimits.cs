@@ -11,4 +11,10 @@ internal static class EndpointLimits
     public const long UserInfo = 8 * 1024;
 
     public const long DeviceCallback = 16 * 1024;
+
+    /// <summary>The app channel's device registrations (a public key, a name, a push token, an ID token).</summary>
+    public const long DeviceRegistration = 16 * 1024;
+
+    /// <summary>The app channel's decision JWTs.</summary>
+    public const long DeviceDecision = 8 * 1024;
 }

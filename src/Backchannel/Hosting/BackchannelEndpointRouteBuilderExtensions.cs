@@ -42,6 +42,7 @@ public static class BackchannelEndpointRouteBuilderExtensions
         protocol.MapPost(EndpointPaths.Token, Guarded(TokenEndpoint.HandleAsync));
         protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Guarded(UserInfoEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.DeviceCallback, Guarded(DeviceCallbackEndpoint.HandleAsync));
+        AppChannelRegistration.MapAppChannel(protocol, Guarded);
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

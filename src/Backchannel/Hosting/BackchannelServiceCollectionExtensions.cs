@@ -54,6 +54,7 @@ public static class BackchannelServiceCollectionExtensions
         AddKeysAndTokens(services, configuration);
         AddUsers(services);
         AddChannels(services);
+        AppChannelRegistration.AddAppChannel(services, configuration);
         AddDelivery(services);
         AddRequestsAndGrants(services);
 

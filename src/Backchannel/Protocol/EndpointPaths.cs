@@ -9,6 +9,12 @@ public static class EndpointPaths
     public const string Token = "/token";
     public const string UserInfo = "/userinfo";
     public const string DeviceCallback = "/ciba/callback";
+
+    /// <summary>The app channel: Gluu's device registration form.</summary>
+    public const string DeviceRegistration = "/bc-deviceRegistration";
+
+    /// <summary>The app channel: a user's devices (<c>/ciba/devices/{id}/requests</c>, <c>/ciba/devices/{id}/decisions</c> below it).</summary>
+    public const string AppDevices = "/ciba/devices";
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string Metrics = "/metrics";
