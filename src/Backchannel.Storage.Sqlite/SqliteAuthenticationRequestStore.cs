@@ -31,7 +31,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         "WHERE id = $id AND status = $from AND expires_at > $now AND ($channel IS NULL OR " + UsesChannel + ") RETURNING " + Columns;
 
     /// <summary>Whether <c>$channel</c> is one of the request's channels (<see cref="ChannelList"/>: names separated by commas).</summary>
-    private const string UsesChannel = "instr(',' || channel || ',', ',' || $channel || ',') > 0";
+    private const string UsesChannel = "instr($channel, ',') = 0 AND instr(',' || channel || ',', ',' || $channel || ',') > 0";
 
     /// <summary>Counts a new pending request of a client, unless the client is at <c>$max</c> (0: no limit); one row changed when counted.</summary>
     private const string CountPending =

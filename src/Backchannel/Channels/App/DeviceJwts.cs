@@ -38,9 +38,20 @@ public static class DeviceJwts
     public static async Task<ProtocolResult<VerifiedDeviceJwt>> VerifyAsync(string jwt, SecurityKey key, string type, string audience,
         bool requireExpiry, DateTimeOffset now, TimeSpan clockSkew)
     {
-        if (ClientJwtValidator.Inspect(jwt, out _) is { } malformed)
+        if (ClientJwtValidator.Inspect(jwt, out var read) is { } malformed)
         {
             return Invalid(type, malformed);
+        }
+
+        if (read!.Alg != SigningAlgorithms.ES256)
+        {
+            return Invalid(type, "it is not signed with ES256");
+        }
+
+        // typ is a media type: compared ignoring case (RFC 7515 4.1.9).
+        if (!string.Equals(read.Typ, type, StringComparison.OrdinalIgnoreCase))
+        {
+            return Invalid(type, $"its typ is not {type}");
         }
 
         var result = await Handler.ValidateTokenAsync(jwt, new TokenValidationParameters
@@ -49,7 +60,6 @@ public static class DeviceJwts
             TryAllIssuerSigningKeys = true,
             ValidAlgorithms = [SigningAlgorithms.ES256],
             RequireSignedTokens = true,
-            ValidTypes = [type],
             ValidAudience = audience,
             ValidateIssuer = false,
             ValidateLifetime = false,
@@ -59,7 +69,6 @@ public static class DeviceJwts
         {
             return Invalid(type, result.Exception switch
             {
-                SecurityTokenInvalidTypeException => $"its typ is not {type}",
                 SecurityTokenInvalidAudienceException => $"its aud is not {audience}",
                 SecurityTokenInvalidAlgorithmException => "it is not signed with ES256",
                 SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "its signature is not made with the device's key",

@@ -17,7 +17,12 @@ public sealed class DeviceKey : IDisposable
     {
         CanonicalJson = canonicalJson;
         Thumbprint = Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
-        SecurityKey = new ECDsaSecurityKey(ECDsa.Create(parameters));
+        // The key is disposed after use: signature providers are made for it alone, not cached by IdentityModel under
+        // the key's thumbprint (a cached provider would outlive this key's ECDsa).
+        SecurityKey = new ECDsaSecurityKey(ECDsa.Create(parameters))
+        {
+            CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
+        };
     }
 
     /// <summary><c>{"crv":"P-256","kty":"EC","x":…,"y":…}</c>, as stored.</summary>

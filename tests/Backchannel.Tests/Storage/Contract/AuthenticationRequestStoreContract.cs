@@ -425,6 +425,46 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task A_request_of_several_channels_is_stored_with_one_notification_each_and_each_of_its_channels_may_decide_it_once()
+    {
+        var request = StoreData.Request(Now, deliveryMode: DeliveryModes.Ping) with { Channel = "app,http,mail-eu" };
+        var notifications = request.Channels.Select(channel =>
+            StoreData.DeviceNotification(request, Now) with { Destination = OutboxMessage.DeviceDestination(channel) }).ToList();
+
+        var stored = await Requests.CreateAsync(request, notifications, 0, CancellationToken.None);
+
+        Assert.NotNull(stored);
+        Assert.Equal(["device:app", "device:http", "device:mail-eu"], stored.Select(m => m.Destination));
+        Assert.Equal(3, stored.Select(m => m.Id).Distinct().Count());
+        Assert.Equal(stored.Select(m => m.Id).Order(), (await OutboxOfAsync(request)).Select(m => m.Id).Order());
+        Assert.Equal("app,http,mail-eu", (await Requests.FindAsync(request.Id, CancellationToken.None))!.Channel);
+
+        // Not a channel of the request (nor a part of one's name): nothing.
+        foreach (var other in new[] { "ap", "mail", "portal", "app,http" })
+        {
+            Assert.Equal(DecisionOutcome.NotFound, (await DecideAsync(StoreData.Approval(request) with { Channel = other }, Now)).Outcome);
+        }
+
+        Assert.Equal(DecisionOutcome.Decided, (await DecideAsync(StoreData.Denial(request) with { Channel = "mail-eu" }, Now, r => Notify(r, Now))).Outcome);
+        Assert.Equal(DecisionOutcome.AlreadyDecided, (await DecideAsync(StoreData.Approval(request) with { Channel = "app" }, Now)).Outcome);
+        Assert.Equal(AuthenticationRequestStatus.Denied, await StatusAsync(request));
+    }
+
+    [Fact]
+    public async Task A_client_at_its_pending_limit_gets_none_of_several_notifications_stored()
+    {
+        await PendingAsync();
+        var request = StoreData.Request(Now) with { Channel = "app,http" };
+        var notifications = request.Channels.Select(channel =>
+            StoreData.DeviceNotification(request, Now) with { Destination = OutboxMessage.DeviceDestination(channel) }).ToList();
+
+        Assert.Null(await Requests.CreateAsync(request, notifications, 1, CancellationToken.None));
+
+        Assert.Null(await Requests.FindAsync(request.Id, CancellationToken.None));
+        Assert.Empty(await OutboxOfAsync(request));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_decisions_have_exactly_one_winner()
     {
         var request = await PendingAsync(DeliveryModes.Ping);

@@ -52,3 +52,8 @@ public sealed class PostgresStoreLifecycleTests : StoreLifecycleContract
 {
     protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
 }
+
+public sealed class PostgresAppDeviceStoreTests : AppDeviceStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}

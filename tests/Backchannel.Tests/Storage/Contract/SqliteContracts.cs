@@ -51,3 +51,8 @@ public sealed class SqliteStoreLifecycleTests : StoreLifecycleContract
 {
     protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
 }
+
+public sealed class SqliteAppDeviceStoreTests : AppDeviceStoreContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}
