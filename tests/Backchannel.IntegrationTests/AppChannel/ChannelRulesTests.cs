@@ -91,6 +91,32 @@ public class ChannelRulesTests(AppChannelProvider shared) : IClassFixture<AppCha
         Assert.Equal("access_denied", (await Provider.RedeemAsync(authReqId, TestClients.Post, TestClients.PostSecret)).Error);
     }
 
+    [Fact]
+    public async Task A_channel_that_refuses_a_request_of_two_channels_leaves_it_to_the_other()
+    {
+        var device = await shared.RegisteredDeviceAsync();
+        var bindingMessage = NewBindingMessage();
+        Provider.Device.AnswerNextFor(bindingMessage, 404);
+        var authorization = await Provider.AuthorizeAsync("alice", bindingMessage, TestClients.Post, TestClients.PostSecret);
+        Assert.False(authorization.IsError, authorization.Raw);
+        var authReqId = authorization.AuthenticationRequestId!;
+
+        // Both notifications done with: the app's delivered, the device service's refused and given up.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((Provider.Device.CallsFor(bindingMessage) == 0 || (await Provider.OutboxForAsync(authReqId)).Count > 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, Provider.Device.CallsFor(bindingMessage));
+        Assert.Empty(await Provider.OutboxForAsync(authReqId));
+        Assert.Equal("authorization_pending", (await Provider.RedeemAsync(authReqId, TestClients.Post, TestClients.PostSecret)).Error);
+        var transactionId = Assert.Single(TestAppDevice.WithBindingMessage((await device.PendingAsync()).Body, bindingMessage));
+        using var approved = await device.DecideAsync(device.DecisionJwt(transactionId));
+        await approved.AssertStatusAsync(HttpStatusCode.NoContent);
+        Assert.False((await Provider.RedeemAsync(authReqId, TestClients.Post, TestClients.PostSecret)).IsError);
+    }
+
     /// <summary>The channels the request with this binding message was sent to, as stored.</summary>
     private async Task<string> ChannelOfAsync(string bindingMessage)
     {
