@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Backchannel.Channels.App;
 using Backchannel.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Backchannel.IntegrationTests.AppChannel;
 
@@ -86,8 +88,14 @@ public class AppChannelTests(AppChannelProvider shared) : IClassFixture<AppChann
             using var settled = await device.DecideAsync(device.DecisionJwt(request.GetProperty("transaction_id").GetString()!, "denied"));
         }
 
+        var watchers = Provider.Services.GetRequiredService<DeviceRequestWatchers>();
+        var held = watchers.Held;
         var polling = device.PendingAsync(waitSeconds: 20);
-        await Task.Delay(300);
+        while (watchers.Held == held && !polling.IsCompleted)
+        {
+            await Task.Delay(10); // until the provider holds the poll
+        }
+
         Assert.False(polling.IsCompleted, "the long poll answered before a request was pending");
         var (authReqId, bindingMessage) = await AuthorizeAsync();
         var (response, list) = await polling.WaitAsync(TimeSpan.FromSeconds(15));

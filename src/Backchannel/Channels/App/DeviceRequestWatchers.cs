@@ -19,6 +19,18 @@ public sealed class DeviceRequestWatchers(IRequestEventFeed feed) : BackgroundSe
     private readonly Lock _gate = new();
     private int _count;
 
+    /// <summary>How many streams and long polls this process holds now.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
     /// <summary>Starts watching <paramref name="subject"/>'s requests; null when <see cref="MaxWatchers"/> are held.</summary>
     public Watcher? TryWatch(string subject)
     {
