@@ -70,12 +70,25 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     /// committed sees them all. (Counting in one row made creations wait for each other instead, and paid for the exact
     /// bound with every flow of a client queueing on that row.)
     /// </summary>
-    private static readonly string Create =
+    private static readonly string CreateRequest =
         "WITH counted AS (INSERT INTO client_pending_shards AS p (client_id, shard, pending) SELECT $1, $3, 1 WHERE $2 = 0 OR " +
         "(SELECT coalesce(sum(s.pending), 0) FROM client_pending_shards s WHERE s.client_id = $1) < $2 " +
         "ON CONFLICT (client_id, shard) DO UPDATE SET pending = p.pending + 1 RETURNING 1), " +
-        $"request AS (INSERT INTO auth_requests ({InsertColumns}) SELECT {PostgresSql.Parameters(4, 18)}, $3 FROM counted RETURNING 1) " +
-        PostgresOutboxStore.InsertFrom("request", 22);
+        $"request AS (INSERT INTO auth_requests ({InsertColumns}) SELECT {PostgresSql.Parameters(4, 18)}, $3 FROM counted RETURNING 1)";
+
+    /// <summary>The first parameter of the device notifications in <see cref="Create"/>.</summary>
+    private const int FirstMessageParameter = 22;
+
+    /// <summary>
+    /// <see cref="CreateRequest"/> with its device notifications, by their number less one: one notification is the
+    /// statement's own INSERT (its id, or no row when the count refused); several are one CTE each, and the statement
+    /// answers one row of their ids, in order (nulls when the count refused).
+    /// </summary>
+    private static readonly string[] Create = Enumerable.Range(1, ChannelList.MaxPerRequest).Select(messages => messages == 1
+        ? CreateRequest + " " + PostgresOutboxStore.InsertFrom("request", FirstMessageParameter)
+        : CreateRequest + string.Concat(Enumerable.Range(0, messages).Select(i =>
+              $", m{i} AS ({PostgresOutboxStore.InsertFrom("request", FirstMessageParameter + i * PostgresOutboxStore.InsertParameterCount)})")) +
+          " SELECT " + string.Join(", ", Enumerable.Range(0, messages).Select(i => $"(SELECT id FROM m{i})"))).ToArray();
 
     private static readonly string InsertMessage = PostgresOutboxStore.InsertFrom(null, 1);
 
@@ -100,7 +113,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     private static readonly string[] Decide = Variants((token, message) =>
     {
         var sql = "WITH decided AS (UPDATE auth_requests SET status = $1, decided_at = $2, acr = $3, amr = $4 WHERE id = $5 AND status = $6 " +
-                  "AND expires_at > $2 AND ($7::text IS NULL OR channel = $7) AND " + AsSeen(8) + " RETURNING " + Columns + ", pending_shard), " +
+                  "AND expires_at > $2 AND ($7::text IS NULL OR $7 = ANY (string_to_array(channel, ','))) AND " + AsSeen(8) + " RETURNING " + Columns + ", pending_shard), " +
                   "counted AS (" + Uncount("decided") + ")";
         var next = 10;
         if (token)
@@ -191,25 +204,37 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         "counted AS (UPDATE client_pending_shards p SET pending = greatest(0, p.pending - n.requests) FROM locked l JOIN counts n " +
         "ON n.client_id = l.client_id AND n.pending_shard = l.shard WHERE p.client_id = l.client_id AND p.shard = l.shard)";
 
-    public async Task<OutboxMessage?> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, int maxPendingForClient,
-        CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OutboxMessage>?> CreateAsync(AuthenticationRequest request, IReadOnlyList<OutboxMessage> deviceNotifications,
+        int maxPendingForClient, CancellationToken cancellationToken)
     {
-        var id = await database.ScalarAsync<long?>(Create,
+        if (deviceNotifications.Count is 0 or > ChannelList.MaxPerRequest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(deviceNotifications), deviceNotifications.Count,
+                $"A request has 1 to {ChannelList.MaxPerRequest} device notifications.");
+        }
+
+        NpgsqlParameter[] parameters =
         [
             Text(request.ClientId), Integer(maxPendingForClient), Integer(Random.Shared.Next(PendingShards)),
             Text(request.Id), Bytes(request.AuthReqIdHash), Text(request.ClientId), Text(request.Subject), Text(request.Scope), Text(request.AcrValues),
             Text(request.BindingMessage), Text(request.LoginHint), Text(request.AuthorizationDetails), Text(request.RequestContext),
             Text(request.ClientNotificationToken), Text(request.DeliveryMode), Text(request.Channel), Integer((int)request.Status),
             Time(request.CreatedAt), Time(request.ExpiresAt), Integer(request.IntervalSeconds), Bytes(request.SealedAuthReqId),
-            .. PostgresOutboxStore.Values(deviceNotification),
-        ], cancellationToken);
-        if (id is not { } stored)
+            .. deviceNotifications.SelectMany(notification => PostgresOutboxStore.Values(notification)),
+        ];
+        var sql = Create[deviceNotifications.Count - 1];
+        long?[]? ids = deviceNotifications.Count == 1
+            ? await database.ScalarAsync<long?>(sql, parameters, cancellationToken) is { } id ? [id] : null
+            : await database.QueryFirstAsync(sql, parameters,
+                reader => Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? (long?)null : reader.GetInt64(i)).ToArray(),
+                cancellationToken);
+        if (ids is null || ids[0] is null)
         {
             return null;
         }
 
         _recent.Remember(request);
-        return deviceNotification with { Id = stored };
+        return deviceNotifications.Select((notification, i) => notification with { Id = ids[i]!.Value }).ToList();
     }
 
     /// <summary>
@@ -325,7 +350,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
 
     /// <summary>Why <paramref name="decision"/> cannot decide <paramref name="current"/> at <paramref name="now"/>; null when it can.</summary>
     private static DecisionOutcome? Refusal(AuthenticationRequest? current, Decision decision, DateTimeOffset now) =>
-        current is null || (decision.Channel is not null && current.Channel != decision.Channel) ? DecisionOutcome.NotFound // nothing to another channel
+        current is null || (decision.Channel is not null && !current.UsesChannel(decision.Channel)) ? DecisionOutcome.NotFound // nothing to another channel
         : current.Status != RequestTransitions.DecidedFrom ? DecisionOutcome.AlreadyDecided
         : current.IsExpired(now) ? DecisionOutcome.Expired
         : null;

@@ -37,6 +37,7 @@ public static class PostgresStorageBuilderExtensions
         services.AddSingleton<IPairwiseSubjectStore, PostgresPairwiseSubjectStore>();
         services.AddSingleton<IAuditStore, PostgresAuditStore>();
         services.AddSingleton<ISignInFailureStore, PostgresSignInFailureStore>();
+        services.AddSingleton<IAppDeviceStore, PostgresAppDeviceStore>();
 
         // The change feed reaches every node (LISTEN/NOTIFY), so that a long poll held by one node wakes when another
         // records the decision.

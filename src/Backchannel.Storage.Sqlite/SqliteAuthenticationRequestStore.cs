@@ -28,7 +28,10 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
 
     private const string Decide =
         "UPDATE auth_requests SET status = $to, decided_at = $now, acr = $acr, amr = $amr " +
-        "WHERE id = $id AND status = $from AND expires_at > $now AND ($channel IS NULL OR channel = $channel) RETURNING " + Columns;
+        "WHERE id = $id AND status = $from AND expires_at > $now AND ($channel IS NULL OR " + UsesChannel + ") RETURNING " + Columns;
+
+    /// <summary>Whether <c>$channel</c> is one of the request's channels (<see cref="ChannelList"/>: names separated by commas).</summary>
+    private const string UsesChannel = "instr($channel, ',') = 0 AND instr(',' || channel || ',', ',' || $channel || ',') > 0";
 
     /// <summary>Counts a new pending request of a client, unless the client is at <c>$max</c> (0: no limit); one row changed when counted.</summary>
     private const string CountPending =
@@ -37,9 +40,9 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
 
     private const string UncountPending = "UPDATE client_pending SET pending = pending - 1 WHERE client_id = $client_id AND pending > 0";
 
-    public Task<OutboxMessage?> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, int maxPendingForClient,
-        CancellationToken cancellationToken) =>
-        database.WriteAsync<OutboxMessage?>(session =>
+    public Task<IReadOnlyList<OutboxMessage>?> CreateAsync(AuthenticationRequest request, IReadOnlyList<OutboxMessage> deviceNotifications,
+        int maxPendingForClient, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<OutboxMessage>?>(session =>
         {
             if (session.Execute(CountPending, ("$client_id", request.ClientId), ("$max", maxPendingForClient)) == 0)
             {
@@ -54,7 +57,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 ("$delivery_mode", request.DeliveryMode), ("$channel", request.Channel), ("$status", (int)request.Status),
                 ("$created_at", UnixTime.ToMs(request.CreatedAt)), ("$expires_at", UnixTime.ToMs(request.ExpiresAt)),
                 ("$interval", request.IntervalSeconds), ("$sealed", request.SealedAuthReqId));
-            return SqliteOutboxStore.Insert(session, deviceNotification);
+            return deviceNotifications.Select(notification => SqliteOutboxStore.Insert(session, notification)).ToList();
         });
 
     public ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
@@ -126,7 +129,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             if (decided is null)
             {
                 var current = ReadOne(session, SelectById, "$id", decision.TransactionId);
-                return new DecisionResult(current is null || (decision.Channel is not null && current.Channel != decision.Channel)
+                return new DecisionResult(current is null || (decision.Channel is not null && !current.UsesChannel(decision.Channel))
                     ? DecisionOutcome.NotFound
                     : current.Status != RequestTransitions.DecidedFrom ? DecisionOutcome.AlreadyDecided
                     : DecisionOutcome.Expired);

@@ -35,6 +35,7 @@ public static class SqliteStorageBuilderExtensions
         services.AddSingleton<IPairwiseSubjectStore, SqlitePairwiseSubjectStore>();
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<ISignInFailureStore, SqliteSignInFailureStore>();
+        services.AddSingleton<IAppDeviceStore, SqliteAppDeviceStore>();
 
         // One process per file: a restarted process is the same node, and takes back the outbox leases it held.
         services.Replace(ServiceDescriptor.Singleton(new NodeIdentity("sqlite")));

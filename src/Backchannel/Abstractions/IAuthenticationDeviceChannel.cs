@@ -1,3 +1,5 @@
+using Backchannel.Domain;
+
 namespace Backchannel.Abstractions;
 
 /// <summary>
@@ -9,4 +11,11 @@ public interface IAuthenticationDeviceChannel
 {
     /// <summary>One attempt to notify the device.</summary>
     Task<DeliveryResult> NotifyAsync(DeviceNotification notification, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the channel can reach <paramref name="user"/> at all, asked when a request's channels are chosen: a channel
+    /// that cannot (the app channel for a user without a registered device) is passed over for the next candidate.
+    /// Every channel can, unless it says otherwise.
+    /// </summary>
+    ValueTask<bool> CanReachAsync(User user, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 }

@@ -10,14 +10,14 @@ namespace Backchannel.Abstractions;
 public interface IAuthenticationRequestStore
 {
     /// <summary>
-    /// Stores a new request and, in the same transaction, the notification of its authentication device, unless its
-    /// client already has <paramref name="maxPendingForClient"/> requests pending (0: no limit). A request counts as
-    /// pending from its creation until it is decided or fails, and, undecided, until its expiry was notified (ping, push)
-    /// or it was removed after the retention period (poll).
+    /// Stores a new request and, in the same transaction, the notifications of its authentication devices (one per
+    /// channel, at least one), unless its client already has <paramref name="maxPendingForClient"/> requests pending (0:
+    /// no limit). A request counts as pending from its creation until it is decided or fails, and, undecided, until its
+    /// expiry was notified (ping, push) or it was removed after the retention period (poll).
     /// </summary>
-    /// <returns>The stored notification, with its id; null when the client is at its limit (nothing is stored).</returns>
-    Task<OutboxMessage?> CreateAsync(AuthenticationRequest request, OutboxMessage deviceNotification, int maxPendingForClient,
-        CancellationToken cancellationToken);
+    /// <returns>The stored notifications, with their ids, in the given order; null when the client is at its limit (nothing is stored).</returns>
+    Task<IReadOnlyList<OutboxMessage>?> CreateAsync(AuthenticationRequest request, IReadOnlyList<OutboxMessage> deviceNotifications,
+        int maxPendingForClient, CancellationToken cancellationToken);
 
     ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken);
 

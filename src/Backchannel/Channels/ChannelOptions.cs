@@ -4,8 +4,9 @@ namespace Backchannel.Channels;
 public sealed class ChannelOptions
 {
     /// <summary>
-    /// The channel of requests no rule, user or client chooses for: a channel name. Empty: <c>http</c> when
-    /// <c>Channels:Http:Url</c> is set, else in Development <c>portal</c> (when the portal is on) or <c>log</c>.
+    /// The channel of requests no rule, user or client chooses for: a channel name, or several separated by commas (each
+    /// notified). Empty: <c>http</c> when <c>Channels:Http:Url</c> is set, else in Development <c>portal</c> (when the
+    /// portal is on) or <c>log</c>.
     /// </summary>
     public string? Default { get; set; }
 
@@ -58,6 +59,7 @@ public sealed class ChannelInstanceOptions
 /// </summary>
 public sealed class ChannelRule
 {
+    /// <summary>A channel name, or several separated by commas: each is notified, and the first decision wins.</summary>
     public string? Channel { get; set; }
 
     public List<string> Clients { get; set; } = [];

@@ -1,3 +1,4 @@
+using Backchannel.Domain;
 using Backchannel.Users;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,10 @@ public sealed class ChannelOptionsValidator(
         }
 
         var (instances, defaultChannel) = ChannelRegistry.Plan(options, development, registered);
+        foreach (var listed in instances.Keys.Where(n => n.Contains(ChannelList.Separator)))
+        {
+            errors.Add($"The channel name '{listed}' contains '{ChannelList.Separator}', which separates the channels of a list; give it another name.");
+        }
 
         foreach (var instance in instances.Values)
         {
@@ -50,20 +55,19 @@ public sealed class ChannelOptionsValidator(
         }
 
         var names = string.Join(", ", instances.Keys);
-        if (!instances.ContainsKey(defaultChannel))
+        if (string.Equals(defaultChannel, ChannelType.Log, StringComparison.OrdinalIgnoreCase) && !instances.ContainsKey(ChannelType.Log))
         {
-            errors.Add(string.Equals(defaultChannel, ChannelType.Log, StringComparison.OrdinalIgnoreCase)
-                ? "The log channel writes approval commands to the log and only runs in Development; set Backchannel:Channels:Http:Url (or Channels:Default)."
-                : $"Backchannel:Channels:Default '{defaultChannel}' is not a configured channel ({names}).");
+            errors.Add("The log channel writes approval commands to the log and only runs in Development; set Backchannel:Channels:Http:Url (or Channels:Default).");
+        }
+        else
+        {
+            errors.AddRange(ListErrors("Backchannel:Channels:Default", defaultChannel, instances, names));
         }
 
         for (var i = 0; i < options.Rules.Count; i++)
         {
             var rule = options.Rules[i];
-            if (string.IsNullOrEmpty(rule.Channel) || !instances.ContainsKey(rule.Channel))
-            {
-                errors.Add($"Backchannel:Channels:Rules:{i}:Channel '{rule.Channel}' is not a configured channel ({names}).");
-            }
+            errors.AddRange(ListErrors($"Backchannel:Channels:Rules:{i}:Channel", rule.Channel, instances, names));
 
             if (rule.MinExpirySeconds > rule.MaxExpirySeconds)
             {
@@ -83,12 +87,33 @@ public sealed class ChannelOptionsValidator(
 
         for (var i = 0; i < userList.Count; i++)
         {
-            if (userList[i].Channel is { Length: > 0 } channel && !instances.ContainsKey(channel))
+            if (userList[i].Channel is { Length: > 0 } channel)
             {
-                errors.Add($"Backchannel:Users:{i}: channel '{channel}' is not a configured channel ({names}).");
+                errors.AddRange(ListErrors($"Backchannel:Users:{i}: channel", channel, instances, names));
             }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>What is wrong with the channel list <paramref name="value"/> of <paramref name="setting"/>: no name, too many, or names of no channel.</summary>
+    private static IEnumerable<string> ListErrors(string setting, string? value, IReadOnlyDictionary<string, ChannelInstanceSettings> instances, string names)
+    {
+        var channels = ChannelList.Parse(value);
+        if (channels.Count == 0)
+        {
+            yield return $"{setting} '{value}' is not a configured channel ({names}).";
+        }
+        else if (channels.Count > ChannelList.MaxPerRequest)
+        {
+            yield return $"{setting} names {channels.Count} channels; a request is sent to at most {ChannelList.MaxPerRequest}.";
+        }
+
+        foreach (var channel in channels.Where(c => !instances.ContainsKey(c)))
+        {
+            yield return channels.Count == 1
+                ? $"{setting} '{channel}' is not a configured channel ({names})."
+                : $"{setting} '{value}' names '{channel}', which is not a configured channel ({names}).";
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Backchannel.Abstractions;
+using Backchannel.Domain;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ public sealed class ChannelRegistry
 
     public IReadOnlyDictionary<string, ChannelInstanceSettings> Instances { get; }
 
-    /// <summary>The default channel's name.</summary>
+    /// <summary>The default channel's name, or several names separated by commas (<see cref="Domain.ChannelList"/>).</summary>
     public string Default { get; }
 
     public IReadOnlySet<string> Names => Instances.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -49,12 +50,12 @@ public sealed class ChannelRegistry
         return _channels.GetOrAdd(name, _ => type.Create(_services, settings));
     }
 
-    /// <summary>The instances the settings define and the default channel (pure: the validator checks the same plan).</summary>
+    /// <summary>The instances the settings define and the default channels (pure: the validator checks the same plan).</summary>
     public static (IReadOnlyDictionary<string, ChannelInstanceSettings> Instances, string Default) Plan(ChannelOptions options, bool development,
         IEnumerable<RegisteredChannel> registered)
     {
         var instances = new Dictionary<string, ChannelInstanceSettings>(StringComparer.OrdinalIgnoreCase);
-        if (!string.IsNullOrEmpty(options.Http.Url) || string.Equals(options.Default, ChannelType.Http, StringComparison.OrdinalIgnoreCase)
+        if (!string.IsNullOrEmpty(options.Http.Url) || ChannelList.Parse(options.Default).Contains(ChannelType.Http, StringComparer.OrdinalIgnoreCase)
             || (!development && string.IsNullOrEmpty(options.Default)))
         {
             instances[ChannelType.Http] = new ChannelInstanceSettings(ChannelType.Http, ChannelType.Http, options.Http.Url, options.Http.Token,

@@ -7,7 +7,10 @@ using Backchannel.Events;
 
 namespace Backchannel.Channels;
 
-/// <summary>Delivers the outbox's device notifications through the request's channel; a device that refuses fails the request.</summary>
+/// <summary>
+/// Delivers the outbox's device notifications, each through its own channel (a request sent to several channels has one
+/// notification per channel); a device that refuses fails the request, unless the request has other channels.
+/// </summary>
 public sealed class DeviceNotificationSender(
     ChannelRegistry channels,
     IAuthenticationRequestStore requests,
@@ -27,16 +30,18 @@ public sealed class DeviceNotificationSender(
             return DeliveryResult.Delivered;
         }
 
-        if (channels.Find(request.Channel) is not { } channel)
+        // Messages stored before requests had several channels have no channel in their destination: the request's is theirs.
+        var name = work.Message.DeviceChannel is { Length: > 0 } destination ? destination : request.Channel;
+        if (channels.Find(name) is not { } channel)
         {
-            return new DeliveryResult(DeliveryStatus.Rejected, $"no channel named '{request.Channel}' is configured");
+            return new DeliveryResult(DeliveryStatus.Rejected, $"no channel named '{name}' is configured");
         }
 
         var client = await clients.FindAsync(request.ClientId, cancellationToken);
         var result = await channel.NotifyAsync(new DeviceNotification(request, client?.ClientName), cancellationToken);
         if (result.Status == DeliveryStatus.Delivered)
         {
-            events.Publish(RequestEventKind.Notified, request);
+            events.Publish(RequestEvent.For(RequestEventKind.Notified, request, time.GetUtcNow()) with { Channel = name });
         }
 
         return result;
@@ -44,9 +49,12 @@ public sealed class DeviceNotificationSender(
 
     public async Task GiveUpAsync(OutboxWork work, DeliveryResult lastResult, CancellationToken cancellationToken)
     {
-        // Refused by the device: the user cannot be asked, so the client learns it now rather than at expiry.
-        // Retries that ran out leave the request to expire.
-        if (lastResult.Status == DeliveryStatus.Rejected)
+        // Refused by the device: the user cannot be asked, so the client learns it now rather than at expiry. A request
+        // sent to several channels waits for the others (it expires if none gets an answer). Retries that ran out leave
+        // the request to expire.
+        if (lastResult.Status == DeliveryStatus.Rejected
+            && (work.Request ?? await requests.FindAsync(work.Message.RequestId, cancellationToken)) is { } request
+            && request.Channels.Count <= 1)
         {
             await decisions.FailAsync(work.Message.RequestId, FailureCause.DeviceUnreachable, lastResult.Detail, cancellationToken);
         }

@@ -41,7 +41,7 @@ public sealed class DecisionService(
         if (decision.Approved && decision.KnownDeliveryMode is null or DeliveryModes.Push)
         {
             var request = await requests.FindAsync(decision.TransactionId, cancellationToken);
-            if (request is null || (decision.Channel is not null && request.Channel != decision.Channel))
+            if (request is null || (decision.Channel is not null && !request.UsesChannel(decision.Channel)))
             {
                 // A channel learns nothing about requests it does not serve.
                 return DecisionOutcome.NotFound;

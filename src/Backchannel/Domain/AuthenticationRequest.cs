@@ -35,8 +35,17 @@ public sealed record AuthenticationRequest
 
     public required string DeliveryMode { get; init; }
 
-    /// <summary>The authentication-device channel that reaches the user.</summary>
+    /// <summary>
+    /// The authentication-device channels that reach the user: one name, or several separated by commas
+    /// (<see cref="ChannelList"/>), each notified through its own outbox message.
+    /// </summary>
     public required string Channel { get; init; }
+
+    /// <summary>The names of <see cref="Channel"/>.</summary>
+    public IReadOnlyList<string> Channels => ChannelList.Parse(Channel);
+
+    /// <summary>Whether the request was sent to the channel <paramref name="channel"/> (one of several, or its only one).</summary>
+    public bool UsesChannel(string channel) => ChannelList.Contains(Channel, channel);
 
     public AuthenticationRequestStatus Status { get; init; }
 

@@ -7,8 +7,8 @@ namespace Backchannel.Domain;
 public sealed record Decision(string TransactionId, bool Approved, string? Acr, IReadOnlyList<string>? Amr, string Evidence)
 {
     /// <summary>
-    /// When set, the decision counts only if the request's channel is this one (a channel that can name it); null: the
-    /// evidence itself names the request (a callback token is only ever issued for its request).
+    /// When set, the decision counts only if this is one of the request's channels (a channel that can name it); null:
+    /// the evidence itself names the request (a callback token is only ever issued for its request).
     /// </summary>
     public string? Channel { get; init; }
 

@@ -50,8 +50,13 @@ public sealed record OutboxMessage
 
     public bool IsDeviceNotification => Kind == OutboxKind.DeviceNotification;
 
+    /// <summary>The channel of a device notification (from its destination); null for other messages.</summary>
+    public string? DeviceChannel => Destination.StartsWith(DevicePrefix, StringComparison.Ordinal) ? Destination[DevicePrefix.Length..] : null;
+
+    private const string DevicePrefix = "device:";
+
     /// <summary>The destination of a device notification through the channel <paramref name="channel"/>.</summary>
-    public static string DeviceDestination(string channel) => "device:" + channel;
+    public static string DeviceDestination(string channel) => DevicePrefix + channel;
 
     /// <summary>The destination of a ping or push to the client <paramref name="clientId"/>.</summary>
     public static string ClientDestination(string clientId) => "client:" + clientId;

@@ -22,4 +22,9 @@ internal static class EndpointLimits
     public const long Admin = 64 * 1024;
     /// <summary>The portal's and the e-mail page's forms (sign-in, decisions): a few short fields and an anti-forgery token.</summary>
     public const long PortalForm = 8 * 1024;
+    /// <summary>The app channel's device registrations (a public key, a name, a push token, an ID token).</summary>
+    public const long DeviceRegistration = 16 * 1024;
+
+    /// <summary>The app channel's decision JWTs.</summary>
+    public const long DeviceDecision = 8 * 1024;
 }

@@ -61,6 +61,7 @@ public static class BackchannelEndpointRouteBuilderExtensions
         var channels = services.GetRequiredService<IOptions<ChannelOptions>>().Value;
         PortalRoutes.Map(protocol, channels.Portal.EffectiveEnabled(services.GetRequiredService<IHostEnvironment>().IsDevelopment()),
             channels.Email.Configured, Guarded);
+        AppChannelRegistration.MapAppChannel(protocol, Guarded);
         if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Applied)
         {
             protocol.MapPost(DemoData.NotificationSinkPath, DemoNotificationSinkEndpoint.HandleAsync);

@@ -56,6 +56,7 @@ public static class BackchannelServiceCollectionExtensions
         AddKeysAndTokens(services, configuration);
         AddUsers(services);
         AddChannels(services);
+        AppChannelRegistration.AddAppChannel(services, configuration);
         AddDelivery(services);
         AddRequestsAndGrants(services);
         AddAdministration(services);

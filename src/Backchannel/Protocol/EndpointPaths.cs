@@ -16,6 +16,13 @@ public static class EndpointPaths
 
     /// <summary>The admin API's prefix (docs/admin-api.md).</summary>
     public const string Admin = "/admin";
+
+    /// <summary>The app channel: Gluu's device registration form.</summary>
+    public const string DeviceRegistration = "/bc-deviceRegistration";
+
+    /// <summary>The app channel: a user's devices (<c>/ciba/devices/{id}/requests</c>, <c>/ciba/devices/{id}/decisions</c> below it).</summary>
+    public const string AppDevices = "/ciba/devices";
+
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string Metrics = "/metrics";

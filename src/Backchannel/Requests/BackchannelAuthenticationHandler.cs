@@ -79,7 +79,7 @@ public sealed class BackchannelAuthenticationHandler(
         var now = time.GetUtcNow();
         var authReqId = RandomIdentifiers.NewAuthReqId();
         var id = RandomIdentifiers.NewSortableId(now);
-        var channel = channelSelector.Select(user, client, parameters.ExpirySeconds);
+        var selected = await channelSelector.SelectAsync(user, client, parameters.ExpirySeconds, cancellationToken);
         var request = new AuthenticationRequest
         {
             Id = id,
@@ -97,33 +97,40 @@ public sealed class BackchannelAuthenticationHandler(
             RequestContext = parameters.RequestContext,
             ClientNotificationToken = parameters.ClientNotificationToken,
             DeliveryMode = client.DeliveryMode,
-            Channel = channel,
+            Channel = ChannelList.Join(selected),
             Status = AuthenticationRequestStatus.Pending,
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(parameters.ExpirySeconds),
             IntervalSeconds = PollingInterval(client),
         };
 
-        // A channel may ask to be notified later (an e-mail delay): its first attempt is scheduled, never slept.
-        var delay = channels.Settings(channel)?.DelaySeconds ?? 0;
-        var notification = handOff.Lease(new OutboxMessage
+        // One notification per channel. A channel may ask to be notified later (an e-mail delay): its first attempt is
+        // scheduled, never slept.
+        var notifications = new OutboxMessage[selected.Count];
+        for (var i = 0; i < selected.Count; i++)
         {
-            RequestId = request.Id,
-            Kind = OutboxKind.DeviceNotification,
-            Destination = OutboxMessage.DeviceDestination(channel),
-            NextAttemptAt = now.AddSeconds(delay),
-            ExpiresAt = request.ExpiresAt,
-            CreatedAt = now,
-        });
+            notifications[i] = handOff.Lease(new OutboxMessage
+            {
+                RequestId = request.Id,
+                Kind = OutboxKind.DeviceNotification,
+                Destination = OutboxMessage.DeviceDestination(selected[i]),
+                NextAttemptAt = now.AddSeconds(channels.Settings(selected[i])?.DelaySeconds ?? 0),
+                ExpiresAt = request.ExpiresAt,
+                CreatedAt = now,
+            });
+        }
 
-        if (await requests.CreateAsync(request, notification, _ciba.MaxPendingRequestsPerClient, cancellationToken) is not { } stored)
+        if (await requests.CreateAsync(request, notifications, _ciba.MaxPendingRequestsPerClient, cancellationToken) is not { } stored)
         {
             return ProtocolError.AccessDenied(
                 $"The client has {_ciba.MaxPendingRequestsPerClient} authentication requests pending; let some finish first.") with { RetryAfterSeconds = 60 };
         }
 
         events.Publish(RequestEvent.For(RequestEventKind.Created, request, now) with { Detail = parameters.Hint.Kind.ToString() });
-        handOff.HandOff(stored, request);
+        foreach (var notification in stored)
+        {
+            handOff.HandOff(notification, request);
+        }
 
         return new BackchannelAuthenticationResponse(authReqId, parameters.ExpirySeconds,
             client.DeliveryMode == DeliveryModes.Push ? null : request.IntervalSeconds);

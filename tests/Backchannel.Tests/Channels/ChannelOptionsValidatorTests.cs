@@ -45,6 +45,47 @@ public class ChannelOptionsValidatorTests
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public void Rules_users_and_the_default_may_name_several_channels()
+    {
+        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("mail"),
+            ("Channels:Default", "http, mail"), ("Channels:Rules:0:Channel", "mail,http"), ("Users:0:sub", "alice"), ("Users:0:channel", "HTTP,mail"));
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void A_list_naming_an_unknown_channel_or_too_many_is_a_clear_start_up_error()
+    {
+        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("mail"),
+            ("Channels:Default", "http,pager"), ("Channels:Rules:0:Channel", " , "), ("Users:0:sub", "alice"), ("Users:0:channel", "mail,fax"),
+            ("Channels:Rules:1:Channel", "a,b,c,d,e,f,g,h,i"));
+
+        Assert.Contains("Backchannel:Channels:Default 'http,pager' names 'pager', which is not a configured channel (http, mail).", errors);
+        Assert.Contains("Backchannel:Channels:Rules:0:Channel ' , ' is not a configured channel (http, mail).", errors);
+        Assert.Contains("Backchannel:Users:0: channel 'mail,fax' names 'fax', which is not a configured channel (http, mail).", errors);
+        Assert.Contains("Backchannel:Channels:Rules:1:Channel names 9 channels; a request is sent to at most 8.", errors);
+    }
+
+    [Fact]
+    public void A_channel_name_with_a_comma_is_a_clear_start_up_error()
+    {
+        var errors = StartupErrorsOf(_ => { },
+            ("Channels:Instances:eu,us:Url", "https://device.example/notify"), ("Channels:Instances:eu,us:Token", "device-service-token-0123456789"));
+
+        Assert.Contains(errors, e => e.Contains("The channel name 'eu,us' contains ','", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_app_channel_exists_only_when_enabled_and_its_name_is_then_taken()
+    {
+        Assert.Contains(StartupErrorsOf(_ => { }, ("Channels:Default", "app")),
+            e => e.Contains("Backchannel:Channels:Default 'app' is not a configured channel", StringComparison.Ordinal));
+        Assert.Empty(StartupErrorsOf(_ => { }, ("Channels:Default", "app"), ("Channels:App:Enabled", "true")));
+        Assert.Contains(StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("app"), ("Channels:App:Enabled", "true")),
+            e => e.Contains("The channel type 'app' is added more than once", StringComparison.Ordinal));
+    }
+
     private static IReadOnlyList<string> StartupErrorsOf(Action<Backchannel.Abstractions.BackchannelBuilder> addChannels, params (string Key, string Value)[] settings)
     {
         var values = new Dictionary<string, string?>

@@ -486,7 +486,7 @@ public sealed class DecisionServiceTests : IAsyncLifetime
             ClientNotificationToken = notifies ? "notification-token-0123456789abcdef" : null,
             SealedAuthReqId = notifies ? _services.Get<SecretSealer>().Seal(authReqId, SealingContexts.AuthReqId(id)) : null,
         };
-        await Requests.CreateAsync(request, new OutboxMessage
+        await Requests.CreateAsync(request, [new OutboxMessage
         {
             RequestId = id,
             Kind = OutboxKind.DeviceNotification,
@@ -494,7 +494,7 @@ public sealed class DecisionServiceTests : IAsyncLifetime
             NextAttemptAt = now,
             ExpiresAt = request.ExpiresAt,
             CreatedAt = now,
-        }, 0, None);
+        }], 0, None);
         return (request, authReqId);
     }
 

@@ -323,7 +323,7 @@ public sealed class OutboxWorkerTests : IAsyncLifetime
         var now = _time.GetUtcNow();
         var request = StoreData.Request(now);
         var handOff = Services.Get<IOutboxHandOff>();
-        var message = (await Requests.CreateAsync(request, handOff.Lease(StoreData.DeviceNotification(request, now)), 0, None))!;
+        var message = (await Requests.CreateAsync(request, [handOff.Lease(StoreData.DeviceNotification(request, now))], 0, None))![0];
         Assert.Equal(Services.NodeId, message.LeaseOwner);
         handOff.HandOff(message, request);
         return (message, request);
@@ -334,7 +334,7 @@ public sealed class OutboxWorkerTests : IAsyncLifetime
     {
         var now = _time.GetUtcNow();
         var request = StoreData.Request(now, lifetime: requestLifetime);
-        return (await Requests.CreateAsync(request, StoreData.DeviceNotification(request, now, leaseOwner, TimeSpan.FromSeconds(LeaseSeconds)), 0, None))!;
+        return (await Requests.CreateAsync(request, [StoreData.DeviceNotification(request, now, leaseOwner, TimeSpan.FromSeconds(LeaseSeconds))], 0, None))![0];
     }
 
     /// <summary>A ping request of <paramref name="clientId"/>, denied: its ping is handed to the worker. Its device notification is not due.</summary>
@@ -342,7 +342,7 @@ public sealed class OutboxWorkerTests : IAsyncLifetime
     {
         var now = _time.GetUtcNow();
         var request = StoreData.Request(now, deliveryMode: DeliveryModes.Ping, clientId: clientId);
-        await Requests.CreateAsync(request, StoreData.DeviceNotification(request, now) with { NextAttemptAt = now.AddDays(1) }, 0, None);
+        await Requests.CreateAsync(request, [StoreData.DeviceNotification(request, now) with { NextAttemptAt = now.AddDays(1) }], 0, None);
         Assert.Equal(DecisionOutcome.Decided, await Services.Get<DecisionService>().DecideAsync(StoreData.Denial(request), None));
         return request.Id;
     }

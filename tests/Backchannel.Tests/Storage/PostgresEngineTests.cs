@@ -35,7 +35,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime
     private static async Task<AuthenticationRequest> PendingAsync(Stores node, string deliveryMode = DeliveryModes.Poll, string clientId = "client-a")
     {
         var request = StoreData.Request(Now, deliveryMode: deliveryMode, clientId: clientId);
-        Assert.NotNull(await node.Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), 0, CancellationToken.None));
+        Assert.NotNull(await node.Requests.CreateAsync(request, [StoreData.DeviceNotification(request, Now)], 0, CancellationToken.None));
         return request;
     }
 
@@ -315,7 +315,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         for (var i = 0; i < 30; i++)
         {
             var request = StoreData.Request(Now.AddMinutes(-5), deliveryMode: i % 2 == 0 ? DeliveryModes.Ping : DeliveryModes.Push);
-            Assert.NotNull(await Node(i).Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), 0, CancellationToken.None));
+            Assert.NotNull(await Node(i).Requests.CreateAsync(request, [StoreData.DeviceNotification(request, Now)], 0, CancellationToken.None));
             requests.Add(request);
         }
 
@@ -341,12 +341,12 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         // Their places under the pending limit were freed once each: ten more fit, the eleventh does not.
         for (var i = 0; i < 10; i++)
         {
-            Assert.NotNull(await Node(i).Requests.CreateAsync(StoreData.Request(Now), StoreData.DeviceNotification(StoreData.Request(Now), Now), 10,
+            Assert.NotNull(await Node(i).Requests.CreateAsync(StoreData.Request(Now), [StoreData.DeviceNotification(StoreData.Request(Now), Now)], 10,
                 CancellationToken.None));
         }
 
         var refused = StoreData.Request(Now);
-        Assert.Null(await _b.Requests.CreateAsync(refused, StoreData.DeviceNotification(refused, Now), 10, CancellationToken.None));
+        Assert.Null(await _b.Requests.CreateAsync(refused, [StoreData.DeviceNotification(refused, Now)], 10, CancellationToken.None));
     }
 
     // the pending limit per client, counted in shards
@@ -358,7 +358,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime
     }
 
     private static async Task<bool> TryCreateAsync(Stores node, AuthenticationRequest request, int max) =>
-        await node.Requests.CreateAsync(request, StoreData.DeviceNotification(request, Now), max, CancellationToken.None) is not null;
+        await node.Requests.CreateAsync(request, [StoreData.DeviceNotification(request, Now)], max, CancellationToken.None) is not null;
 
     /// <summary>The client's pending count, shard by shard, as the database holds it.</summary>
     private async Task<Dictionary<int, int>> ShardsAsync(string clientId = "client-a")

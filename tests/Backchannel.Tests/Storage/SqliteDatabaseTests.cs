@@ -250,7 +250,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var store = new SqliteAuthenticationRequestStore(_temp.Database);
         var now = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var request = StoreData.Request(now);
-        await store.CreateAsync(request, StoreData.DeviceNotification(request, now), 0, CancellationToken.None);
+        await store.CreateAsync(request, [StoreData.DeviceNotification(request, now)], 0, CancellationToken.None);
         var walLength = new FileInfo(_temp.Path + "-wal").Length;
 
         for (var i = 0; i < 5; i++)

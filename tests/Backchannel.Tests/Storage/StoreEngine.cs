@@ -82,6 +82,7 @@ public sealed class Stores(IServiceProvider services)
     public IUserStore Users => services.GetRequiredService<IUserStore>();
     public IClientStore Clients => services.GetRequiredService<IClientStore>();
     public IAuditStore Audit => services.GetRequiredService<IAuditStore>();
+    public IAppDeviceStore Devices => services.GetRequiredService<IAppDeviceStore>();
     public IStoreLock Lock => services.GetRequiredService<IStoreLock>();
     public IStoreLifecycle Lifecycle => services.GetRequiredService<IStoreLifecycle>();
     public IStoreStatistics Statistics => services.GetRequiredService<IStoreStatistics>();

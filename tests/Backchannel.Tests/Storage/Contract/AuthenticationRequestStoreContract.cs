@@ -141,7 +141,7 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
     {
         var request = StoreData.Request(Now);
         var notification = (await Requests.CreateAsync(request,
-            StoreData.DeviceNotification(request, Now, leaseOwner: "node-a", lease: TimeSpan.FromSeconds(10)), 0, CancellationToken.None))!;
+            [StoreData.DeviceNotification(request, Now, leaseOwner: "node-a", lease: TimeSpan.FromSeconds(10))], 0, CancellationToken.None))![0];
 
         Assert.Empty(await Outbox.ClaimDueAsync("node-b", Now.AddSeconds(9), TimeSpan.FromSeconds(30), 10, CancellationToken.None));
         Assert.True(await Outbox.CompleteAsync(notification.Id, "node-a", CancellationToken.None));
@@ -422,6 +422,46 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
         Assert.Equal(DecisionOutcome.NotFound, (await DecideAsync(StoreData.Denial(request) with { Channel = "portal" }, Now)).Outcome);
         Assert.Equal(DecisionOutcome.AlreadyDecided, (await DecideAsync(StoreData.Denial(request) with { Channel = "http" }, Now)).Outcome);
         Assert.Equal(DecisionOutcome.NotFound, (await DecideAsync(new Decision("unknown", true, null, null, "test") { Channel = "http" }, Now)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_request_of_several_channels_is_stored_with_one_notification_each_and_each_of_its_channels_may_decide_it_once()
+    {
+        var request = StoreData.Request(Now, deliveryMode: DeliveryModes.Ping) with { Channel = "app,http,mail-eu" };
+        var notifications = request.Channels.Select(channel =>
+            StoreData.DeviceNotification(request, Now) with { Destination = OutboxMessage.DeviceDestination(channel) }).ToList();
+
+        var stored = await Requests.CreateAsync(request, notifications, 0, CancellationToken.None);
+
+        Assert.NotNull(stored);
+        Assert.Equal(["device:app", "device:http", "device:mail-eu"], stored.Select(m => m.Destination));
+        Assert.Equal(3, stored.Select(m => m.Id).Distinct().Count());
+        Assert.Equal(stored.Select(m => m.Id).Order(), (await OutboxOfAsync(request)).Select(m => m.Id).Order());
+        Assert.Equal("app,http,mail-eu", (await Requests.FindAsync(request.Id, CancellationToken.None))!.Channel);
+
+        // Not a channel of the request (nor a part of one's name): nothing.
+        foreach (var other in new[] { "ap", "mail", "portal", "app,http" })
+        {
+            Assert.Equal(DecisionOutcome.NotFound, (await DecideAsync(StoreData.Approval(request) with { Channel = other }, Now)).Outcome);
+        }
+
+        Assert.Equal(DecisionOutcome.Decided, (await DecideAsync(StoreData.Denial(request) with { Channel = "mail-eu" }, Now, r => Notify(r, Now))).Outcome);
+        Assert.Equal(DecisionOutcome.AlreadyDecided, (await DecideAsync(StoreData.Approval(request) with { Channel = "app" }, Now)).Outcome);
+        Assert.Equal(AuthenticationRequestStatus.Denied, await StatusAsync(request));
+    }
+
+    [Fact]
+    public async Task A_client_at_its_pending_limit_gets_none_of_several_notifications_stored()
+    {
+        await PendingAsync();
+        var request = StoreData.Request(Now) with { Channel = "app,http" };
+        var notifications = request.Channels.Select(channel =>
+            StoreData.DeviceNotification(request, Now) with { Destination = OutboxMessage.DeviceDestination(channel) }).ToList();
+
+        Assert.Null(await Requests.CreateAsync(request, notifications, 1, CancellationToken.None));
+
+        Assert.Null(await Requests.FindAsync(request.Id, CancellationToken.None));
+        Assert.Empty(await OutboxOfAsync(request));
     }
 
     [Fact]
@@ -838,7 +878,7 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
     // the pending limit per client
 
     private async Task<OutboxMessage?> TryCreateAsync(AuthenticationRequest request, int max) =>
-        await Requests.CreateAsync(request, StoreData.DeviceNotification(request, request.CreatedAt), max, CancellationToken.None);
+        (await Requests.CreateAsync(request, [StoreData.DeviceNotification(request, request.CreatedAt)], max, CancellationToken.None))?[0];
 
     [Fact]
     public async Task A_client_at_its_pending_limit_gets_nothing_stored_and_other_clients_are_not_affected()

@@ -19,7 +19,7 @@ public abstract class OutboxStoreContract : StoreContract
     {
         var request = StoreData.Request(Now);
         var message = StoreData.DeviceNotification(request, Now, leaseOwner, lease) with { NextAttemptAt = due ?? Now };
-        var stored = (await Requests.CreateAsync(request, message, 0, CancellationToken.None))!;
+        var stored = (await Requests.CreateAsync(request, [message], 0, CancellationToken.None))![0];
         Assert.True(stored.Id > 0);
         return stored;
     }

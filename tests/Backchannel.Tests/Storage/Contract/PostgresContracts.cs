@@ -87,3 +87,8 @@ public sealed class PostgresSignInFailureStoreTests : SignInFailureStoreContract
 {
     protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
 }
+
+public sealed class PostgresAppDeviceStoreTests : AppDeviceStoreContract
+{
+    protected override StoreEngine CreateEngine() => new PostgresStoreEngine();
+}

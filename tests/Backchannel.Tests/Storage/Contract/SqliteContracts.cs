@@ -86,3 +86,8 @@ public sealed class SqliteSignInFailureStoreTests : SignInFailureStoreContract
 {
     protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
 }
+
+public sealed class SqliteAppDeviceStoreTests : AppDeviceStoreContract
+{
+    protected override StoreEngine CreateEngine() => new SqliteStoreEngine();
+}

@@ -58,7 +58,7 @@ public abstract class StoreContract : IAsyncLifetime
 
     /// <summary>Stores <paramref name="request"/> with its device notification (no lease); returns the stored notification.</summary>
     protected async Task<OutboxMessage> CreateAsync(AuthenticationRequest request) =>
-        (await Requests.CreateAsync(request, StoreData.DeviceNotification(request, request.CreatedAt), 0, CancellationToken.None))!;
+        (await Requests.CreateAsync(request, [StoreData.DeviceNotification(request, request.CreatedAt)], 0, CancellationToken.None))![0];
 
     /// <summary>A new pending request, stored.</summary>
     protected async Task<AuthenticationRequest> PendingAsync(string deliveryMode = Backchannel.Protocol.DeliveryModes.Poll,

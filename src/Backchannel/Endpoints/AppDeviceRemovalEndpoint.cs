@@ -1,0 +1,29 @@
+using Backchannel.Channels.App;
+using Backchannel.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Backchannel.Endpoints;
+
+/// <summary>DELETE /ciba/devices/{id}: the user removes a device of theirs (authenticated as for the list). 204; 404 when the user has no such device.</summary>
+internal static class AppDeviceRemovalEndpoint
+{
+    public static async Task HandleAsync(HttpContext context)
+    {
+        var owner = await DeviceOwnerHttp.AuthenticateAsync(context, null);
+        if (!owner.Succeeded)
+        {
+            await DeviceOwnerHttp.WriteRefusalAsync(context, owner.Error);
+            return;
+        }
+
+        var deviceId = AppDeviceHttp.DeviceId(context);
+        if (!await context.RequestServices.GetRequiredService<AppDeviceService>().RemoveAsync(owner.Value, deviceId, context.RequestAborted))
+        {
+            await ProtocolHttp.WriteErrorAsync(context, new ProtocolError(AppDeviceHttp.NotFound, "The user has no device with this id.", 404));
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+}

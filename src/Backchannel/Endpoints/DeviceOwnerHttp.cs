@@ -1,0 +1,37 @@
+using Backchannel.Abstractions;
+using Backchannel.Channels.App;
+using Backchannel.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Backchannel.Endpoints;
+
+/// <summary>
+/// Who manages app devices on a request: the user an id_token_hint names (from the body, or as <c>Authorization:
+/// Bearer</c>), else the user a signed-in session names (<see cref="ISignedInUserReader"/>, when the host has one).
+/// </summary>
+internal static class DeviceOwnerHttp
+{
+    public static async Task<ProtocolResult<string>> AuthenticateAsync(HttpContext context, string? idTokenHint)
+    {
+        if ((idTokenHint ?? ProtocolHttp.BearerToken(context.Request)) is { Length: > 0 } hint)
+        {
+            return await context.RequestServices.GetRequiredService<DeviceOwnerAuthenticator>().AuthenticateAsync(hint, context.RequestAborted);
+        }
+
+        foreach (var session in context.RequestServices.GetServices<ISignedInUserReader>())
+        {
+            if (await session.FindSubjectAsync(context, context.RequestAborted) is { Length: > 0 } subject)
+            {
+                return subject;
+            }
+        }
+
+        return new ProtocolError(ErrorCodes.InvalidToken,
+            "Say whose devices these are: an id_token_hint (an ID token this provider issued for the user), or a signed-in session.", 401);
+    }
+
+    /// <summary>Writes a refusal of <see cref="AuthenticateAsync"/>, with the bearer challenge of a 401.</summary>
+    public static Task WriteRefusalAsync(HttpContext context, ProtocolError error) =>
+        ProtocolHttp.WriteErrorAsync(context, error, error.StatusCode == StatusCodes.Status401Unauthorized ? ProtocolHttp.BearerChallenge(error) : null);
+}
