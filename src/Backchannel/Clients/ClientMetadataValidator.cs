@@ -135,6 +135,11 @@ public static class ClientMetadataValidator
             errors.Add("tls_client_auth_subject_dn is not accepted: mutual-TLS client authentication is not available in this version");
         }
 
+        if (metadata.DpopBoundAccessTokens == true && !settings.DpopEnabled)
+        {
+            errors.Add("dpop_bound_access_tokens needs DPoP, which this provider has turned off (Dpop:Enabled is false)");
+        }
+
         var channels = metadata.Channels ?? [];
         foreach (var channel in channels.Where(c => settings.Channels is { } known && !known.Contains(c)))
         {
@@ -186,6 +191,7 @@ public static class ClientMetadataValidator
             UserCodeParameter = metadata.BackchannelUserCodeParameter == true,
             IdTokenSigningAlgorithm = metadata.IdTokenSignedResponseAlg,
             Channels = channels,
+            DpopBoundAccessTokens = metadata.DpopBoundAccessTokens == true,
         };
         return new ClientValidationResult(client, [], WithoutSecret(metadata, method, grantTypes));
     }
@@ -253,6 +259,7 @@ public static class ClientMetadataValidator
         IdTokenSignedResponseAlg = metadata.IdTokenSignedResponseAlg,
         TlsClientAuthSubjectDn = metadata.TlsClientAuthSubjectDn,
         Channels = metadata.Channels,
+        DpopBoundAccessTokens = metadata.DpopBoundAccessTokens,
     };
 }
 

@@ -23,4 +23,7 @@ public sealed record ClientValidationSettings
 
     /// <summary>The configured channel names a client may name; null: not checked.</summary>
     public IReadOnlySet<string>? Channels { get; init; }
+
+    /// <summary>Whether DPoP is on (Dpop:Enabled); a client may register dpop_bound_access_tokens only then.</summary>
+    public bool DpopEnabled { get; init; } = true;
 }

@@ -45,6 +45,9 @@ public sealed class Client
     /// <summary>The channels that may reach this client's users, in order of preference; empty: any.</summary>
     public IReadOnlyList<string> Channels { get; init; } = [];
 
+    /// <summary>dpop_bound_access_tokens (RFC 9449 5.2): every token request must carry a DPoP proof.</summary>
+    public bool DpopBoundAccessTokens { get; init; }
+
     public bool HasKeys => Keys.Count > 0 || JwksUri is not null;
 
     public bool MayUse(string grantType) => GrantTypes.Contains(grantType);

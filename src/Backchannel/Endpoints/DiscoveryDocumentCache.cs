@@ -2,17 +2,18 @@ using System.Text.Json;
 using Backchannel.Abstractions;
 using Backchannel.Keys;
 using Backchannel.Protocol;
+using Backchannel.Security;
 using Backchannel.Users;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Endpoints;
 
 /// <summary>The discovery document, built from the settings and serialized once.</summary>
-internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOptions> ciba, IOptions<KeyOptions> keys)
+internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOptions> ciba, IOptions<KeyOptions> keys, IOptions<DpopOptions> dpop)
 {
-    public byte[] Json { get; } = JsonSerializer.SerializeToUtf8Bytes(Build(urls, ciba.Value, keys.Value), ProtocolJsonContext.Default.DiscoveryDocument);
+    public byte[] Json { get; } = JsonSerializer.SerializeToUtf8Bytes(Build(urls, ciba.Value, keys.Value, dpop.Value), ProtocolJsonContext.Default.DiscoveryDocument);
 
-    public static DiscoveryDocument Build(ProviderUrls urls, CibaOptions ciba, KeyOptions keys) => new()
+    public static DiscoveryDocument Build(ProviderUrls urls, CibaOptions ciba, KeyOptions keys, DpopOptions dpop) => new()
     {
         Issuer = urls.Issuer,
         BackchannelAuthenticationEndpoint = urls.BackchannelAuthenticationEndpoint,
@@ -34,5 +35,6 @@ internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOpt
         BackchannelAuthenticationRequestSigningAlgValuesSupported = ciba.EffectiveRequestSigningAlgorithms,
         BackchannelUserCodeParameterSupported = ciba.UserCodeSupported,
         TlsClientCertificateBoundAccessTokens = false,
+        DpopSigningAlgValuesSupported = dpop.Enabled ? dpop.EffectiveSigningAlgorithms : null,
     };
 }

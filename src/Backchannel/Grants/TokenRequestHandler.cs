@@ -3,10 +3,14 @@ using Backchannel.Protocol;
 
 namespace Backchannel.Grants;
 
-/// <summary>The token endpoint's work: dispatch on grant_type to the CIBA grant or the refresh token grant.</summary>
+/// <summary>
+/// The token endpoint's work: dispatch on grant_type to the CIBA grant or the refresh token grant. A DPoP key the request
+/// proved (its thumbprint, already verified) binds the access token issued.
+/// </summary>
 public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh)
 {
-    public ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, CancellationToken cancellationToken)
+    public ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, string? dpopKeyThumbprint,
+        CancellationToken cancellationToken)
     {
         var grantType = form[Parameters.GrantType];
         if (grantType is null)
@@ -27,7 +31,7 @@ public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrant
         }
 
         return grantType == GrantTypes.Ciba
-            ? ciba.HandleAsync(form, client, cancellationToken)
-            : refresh.HandleAsync(form, client, cancellationToken);
+            ? ciba.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken)
+            : refresh.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken);
     }
 }

@@ -92,6 +92,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection("Demo")).ValidateOnStart();
         services.AddOptions<KeyProtectionOptions>().Bind(configuration.GetSection("KeyProtection")).ValidateOnStart();
         services.AddOptions<OperationsOptions>().Bind(configuration.GetSection("Operations")).ValidateOnStart();
+        services.AddOptions<DpopOptions>().Bind(configuration.GetSection("Dpop")).ValidateOnStart();
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
         Validator<OperationsOptions, OperationsOptionsValidator>(services);
@@ -103,6 +104,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<DemoOptions, DemoOptionsValidator>(services);
         Validator<KeyProtectionOptions, KeyProtectionOptionsValidator>(services);
         Validator<StorageOptions, StoreRegisteredValidator>(services);
+        Validator<DpopOptions, DpopOptionsValidator>(services);
 
         // The demo data joins the configured clients and users when it applies (Development only).
         services.AddOptions<DemoOptions>().PostConfigure<IHostEnvironment>((demo, environment) =>
@@ -155,6 +157,7 @@ public static class BackchannelServiceCollectionExtensions
                 TokenSigningAlgorithms = provider.GetRequiredService<IOptions<KeyOptions>>().Value.AvailableTokenAlgorithms,
                 SupportedScopes = ciba.EffectiveScopes.ToHashSet(StringComparer.Ordinal),
                 Channels = channels.Instances.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase),
+                DpopEnabled = provider.GetRequiredService<IOptions<DpopOptions>>().Value.Enabled,
             };
         });
         services.AddSingleton<ClientCatalog>();
@@ -162,6 +165,8 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<ClientKeyResolver>();
         services.AddSingleton<ClientJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<DpopNonces>();
+        services.AddSingleton<DpopProofVerifier>();
         services.AddHttpClient(ClientKeyResolver.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
             .ConfigurePrimaryHttpMessageHandler(ClientUrlHandler)
             .RemoveAllLoggers();

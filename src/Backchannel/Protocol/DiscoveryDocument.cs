@@ -26,5 +26,6 @@ public sealed record DiscoveryDocument
     [JsonPropertyName("backchannel_user_code_parameter_supported")] public bool BackchannelUserCodeParameterSupported { get; init; }
     [JsonPropertyName("tls_client_certificate_bound_access_tokens")] public bool TlsClientCertificateBoundAccessTokens { get; init; }
     [JsonPropertyName("mtls_endpoint_aliases")] public IReadOnlyDictionary<string, string>? MtlsEndpointAliases { get; init; }
+    [JsonPropertyName("dpop_signing_alg_values_supported")] public IReadOnlyList<string>? DpopSigningAlgValuesSupported { get; init; }
     [JsonPropertyName("authorization_details_types_supported")] public IReadOnlyList<string>? AuthorizationDetailsTypesSupported { get; init; }
 }
