@@ -122,7 +122,17 @@ public static class DpopProofValidator
             }
         }
 
-        return new DpopProof(Thumbprint(key), jti, issuedAt);
+        string thumbprint;
+        try
+        {
+            thumbprint = Thumbprint(key);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            return Invalid("The DPoP proof's jwk header lacks a member its thumbprint (RFC 7638) needs.");
+        }
+
+        return new DpopProof(thumbprint, jti, issuedAt);
     }
 
     /// <summary>The ath of an access token: base64url of the SHA-256 of its ASCII.</summary>
@@ -172,7 +182,8 @@ public static class DpopProofValidator
 
             return key;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or JsonException or InvalidOperationException or OverflowException
+                                       or CryptographicException)
         {
             problem = "is not a valid JWK";
             return null;
@@ -196,7 +207,7 @@ public static class DpopProofValidator
             }
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException or CryptographicException
-                                       or SecurityTokenException or InvalidOperationException)
+                                       or SecurityTokenException or InvalidOperationException or OverflowException)
         {
             return false;
         }

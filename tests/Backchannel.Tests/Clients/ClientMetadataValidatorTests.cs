@@ -477,4 +477,16 @@ public class ClientMetadataValidatorTests
         Assert.Contains(result.Errors, e => e.Contains("token_endpoint_auth_method 'none'", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Contains("backchannel_client_notification_endpoint is required", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Dpop_bound_access_tokens_is_kept_and_refused_when_DPoP_is_off()
+    {
+        var metadata = PollClient();
+        metadata.DpopBoundAccessTokens = true;
+
+        Assert.True(Valid(metadata).DpopBoundAccessTokens);
+        Assert.True(ClientMetadataValidator.Validate(metadata, Settings()).Metadata!.DpopBoundAccessTokens);
+        Assert.False(Valid(PollClient()).DpopBoundAccessTokens);
+        Invalid(metadata, "dpop_bound_access_tokens needs DPoP", Settings() with { DpopEnabled = false });
+    }
 }

@@ -174,4 +174,17 @@ public sealed class DpopProofValidatorTests
     [Fact]
     public void A_required_nonce_that_is_good_passes() =>
         Assert.True(Validate(Proof(claims: c => c["nonce"] = "good-nonce"), Context(requireNonce: true)).Succeeded);
+
+    [Theory]
+    [InlineData("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":5,\"y\":\"AA\"}")]
+    [InlineData("{\"kty\":\"RSA\",\"n\":\"!!\",\"e\":\"AQAB\"}")]
+    [InlineData("{\"kty\":\"EC\",\"crv\":\"P-999\",\"x\":\"AA\",\"y\":\"AA\"}")]
+    [InlineData("\"a string\"")]
+    public void A_malformed_jwk_is_refused_with_an_answer(string jwk)
+    {
+        var result = Validate(Proof(header: h => h["jwk"] = JsonDocument.Parse(jwk).RootElement.Clone()));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(ErrorCodes.InvalidDpopProof, result.Error.Error);
+    }
 }
