@@ -35,7 +35,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     private const string Columns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
         "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, " +
-        "decided_at, acr, amr, auth_req_id_sealed";
+        "decided_at, acr, amr, auth_req_id_sealed, dpop_jkt";
 
     /// <summary>
     /// <see cref="AuthenticationRequestStatus.Pending"/> as the statements that use the partial indexes on pending requests
@@ -44,12 +44,12 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     private static readonly string Pending = ((int)AuthenticationRequestStatus.Pending).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>How many columns <see cref="Map"/> reads.</summary>
-    private const int ColumnCount = 21;
+    private const int ColumnCount = 22;
 
     private const string InsertColumns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
         "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, auth_req_id_sealed, " +
-        "pending_shard";
+        "dpop_jkt, pending_shard";
 
     /// <summary>
     /// How many rows each client's pending count is spread over (<c>client_pending_shards</c>). Every request of a client
@@ -74,10 +74,10 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         "WITH counted AS (INSERT INTO client_pending_shards AS p (client_id, shard, pending) SELECT $1, $3, 1 WHERE $2 = 0 OR " +
         "(SELECT coalesce(sum(s.pending), 0) FROM client_pending_shards s WHERE s.client_id = $1) < $2 " +
         "ON CONFLICT (client_id, shard) DO UPDATE SET pending = p.pending + 1 RETURNING 1), " +
-        $"request AS (INSERT INTO auth_requests ({InsertColumns}) SELECT {PostgresSql.Parameters(4, 18)}, $3 FROM counted RETURNING 1)";
+        $"request AS (INSERT INTO auth_requests ({InsertColumns}) SELECT {PostgresSql.Parameters(4, 19)}, $3 FROM counted RETURNING 1)";
 
     /// <summary>The first parameter of the device notifications in <see cref="Create"/>.</summary>
-    private const int FirstMessageParameter = 22;
+    private const int FirstMessageParameter = 23;
 
     /// <summary>
     /// <see cref="CreateRequest"/> with its device notifications, by their number less one: one notification is the
@@ -220,6 +220,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
             Text(request.BindingMessage), Text(request.LoginHint), Text(request.AuthorizationDetails), Text(request.RequestContext),
             Text(request.ClientNotificationToken), Text(request.DeliveryMode), Text(request.Channel), Integer((int)request.Status),
             Time(request.CreatedAt), Time(request.ExpiresAt), Integer(request.IntervalSeconds), Bytes(request.SealedAuthReqId),
+            Text(request.DpopKeyThumbprint),
             .. deviceNotifications.SelectMany(notification => PostgresOutboxStore.Values(notification)),
         ];
         var sql = Create[deviceNotifications.Count - 1];
@@ -521,6 +522,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         Acr = r.GetNullableString(18),
         Amr = r.GetNullableStrings(19),
         SealedAuthReqId = r.GetNullableBytes(20),
+        DpopKeyThumbprint = r.GetNullableString(21),
     };
 
     private static Changed MapWithMessage(NpgsqlDataReader reader) =>

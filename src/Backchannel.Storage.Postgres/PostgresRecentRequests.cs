@@ -110,7 +110,7 @@ internal sealed class PostgresRecentRequests(int capacity, long budget)
     private static int Size(AuthenticationRequest r) =>
         256 + r.AuthReqIdHash.Length + (r.SealedAuthReqId?.Length ?? 0) + (2 * (r.Id.Length + r.ClientId.Length + r.Subject.Length + r.Scope.Length
             + (r.AcrValues?.Length ?? 0) + (r.BindingMessage?.Length ?? 0) + (r.LoginHint?.Length ?? 0) + (r.AuthorizationDetails?.Length ?? 0)
-            + (r.RequestContext?.Length ?? 0) + (r.ClientNotificationToken?.Length ?? 0) + r.DeliveryMode.Length + r.Channel.Length
+            + (r.RequestContext?.Length ?? 0) + (r.ClientNotificationToken?.Length ?? 0) + (r.DpopKeyThumbprint?.Length ?? 0) + r.DeliveryMode.Length + r.Channel.Length
             + (r.Acr?.Length ?? 0) + (r.Amr?.Sum(value => value.Length + 16) ?? 0)));
 }
 

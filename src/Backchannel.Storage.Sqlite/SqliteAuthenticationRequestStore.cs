@@ -16,12 +16,12 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
     private const string Columns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
         "request_context, client_notification_token, delivery_mode, channel, status, created_at, expires_at, interval_seconds, " +
-        "decided_at, acr, amr, auth_req_id_sealed";
+        "decided_at, acr, amr, auth_req_id_sealed, dpop_jkt";
 
     private const string Insert =
         "INSERT INTO auth_requests (" + Columns + ") VALUES ($id, $hash, $client_id, $subject, $scope, $acr_values, $binding_message, " +
         "$login_hint, $authorization_details, $request_context, $client_notification_token, $delivery_mode, $channel, $status, " +
-        "$created_at, $expires_at, $interval, NULL, NULL, NULL, $sealed)";
+        "$created_at, $expires_at, $interval, NULL, NULL, NULL, $sealed, $dpop_jkt)";
 
     private const string SelectByHash = "SELECT " + Columns + " FROM auth_requests WHERE auth_req_id_hash = $hash";
     private const string SelectById = "SELECT " + Columns + " FROM auth_requests WHERE id = $id";
@@ -56,7 +56,8 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 ("$request_context", request.RequestContext), ("$client_notification_token", request.ClientNotificationToken),
                 ("$delivery_mode", request.DeliveryMode), ("$channel", request.Channel), ("$status", (int)request.Status),
                 ("$created_at", UnixTime.ToMs(request.CreatedAt)), ("$expires_at", UnixTime.ToMs(request.ExpiresAt)),
-                ("$interval", request.IntervalSeconds), ("$sealed", request.SealedAuthReqId));
+                ("$interval", request.IntervalSeconds), ("$sealed", request.SealedAuthReqId),
+                ("$dpop_jkt", request.DpopKeyThumbprint));
             return deviceNotifications.Select(notification => SqliteOutboxStore.Insert(session, notification)).ToList();
         });
 
@@ -275,5 +276,6 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         Acr = r.GetNullableString(18),
         Amr = r.IsDBNull(19) ? null : StorageJson.DeserializeStrings(r.GetString(19)),
         SealedAuthReqId = r.IsDBNull(20) ? null : (byte[])r.GetValue(20),
+        DpopKeyThumbprint = r.GetNullableString(21),
     };
 }

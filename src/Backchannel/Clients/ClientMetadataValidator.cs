@@ -140,6 +140,11 @@ public static class ClientMetadataValidator
             errors.Add("tls_client_auth_subject_dn is not accepted: mutual-TLS client authentication is not available in this version");
         }
 
+        if (metadata.DpopBoundAccessTokens == true && !settings.DpopEnabled)
+        {
+            errors.Add("dpop_bound_access_tokens needs DPoP, which this provider has turned off (Dpop:Enabled is false)");
+        }
+
         var channels = metadata.Channels ?? [];
         foreach (var channel in channels.Where(c => settings.Channels is { } known && !known.Contains(c)))
         {
@@ -204,6 +209,7 @@ public static class ClientMetadataValidator
             BindingMessagePattern = policy.BindingMessagePattern,
             PairwiseSector = pairwiseSector,
             IntrospectAnyToken = metadata.IntrospectAnyToken == true,
+            DpopBoundAccessTokens = metadata.DpopBoundAccessTokens == true,
         };
         return new ClientValidationResult(client, [], WithoutSecret(metadata, method, grantTypes));
     }
@@ -347,6 +353,7 @@ public static class ClientMetadataValidator
         SubjectType = metadata.SubjectType,
         SectorIdentifierUri = metadata.SectorIdentifierUri,
         IntrospectAnyToken = metadata.IntrospectAnyToken,
+        DpopBoundAccessTokens = metadata.DpopBoundAccessTokens,
     };
 
     /// <summary>The longest backchannel_binding_message_pattern accepted.</summary>

@@ -29,4 +29,6 @@ public sealed record ClientValidationSettings
 
     /// <summary>Ciba:PollingIntervalSeconds: a client's own polling interval may not be shorter.</summary>
     public int PollingIntervalSeconds { get; init; } = 5;
+    /// <summary>Whether DPoP is on (Dpop:Enabled); a client may register dpop_bound_access_tokens only then.</summary>
+    public bool DpopEnabled { get; init; } = true;
 }

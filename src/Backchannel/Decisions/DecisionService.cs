@@ -166,6 +166,9 @@ public sealed class DecisionService(
             IncludeRefreshToken = tokenOptions.Value.RefreshTokens && client?.MayUse(GrantTypes.RefreshToken) == true,
             IdTokenSigningAlgorithm = client?.IdTokenSigningAlgorithm,
             PushedAuthReqId = authReqId,
+
+            // Push clients bind their tokens with a DPoP proof at /bc-authorize, the only request they make.
+            DpopKeyThumbprint = request.DpopKeyThumbprint,
         }, cancellationToken);
         var payload = sealer.Seal(JsonSerializer.SerializeToUtf8Bytes(issued.ToResponse(), ProtocolJsonContext.Default.TokenResponse),
             SealingContexts.PushedTokens(request.Id));

@@ -33,6 +33,12 @@ public sealed record AuthenticationRequest
     /// <summary>The bearer token for the client's notification endpoint (ping and push).</summary>
     public string? ClientNotificationToken { get; init; }
 
+    /// <summary>
+    /// The RFC 7638 SHA-256 thumbprint of the DPoP key the client proved at the backchannel authentication endpoint
+    /// (RFC 9449): the request's tokens are bound to it, and a token request must prove the same key.
+    /// </summary>
+    public string? DpopKeyThumbprint { get; init; }
+
     public required string DeliveryMode { get; init; }
 
     /// <summary>

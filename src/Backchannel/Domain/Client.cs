@@ -77,6 +77,8 @@ public sealed class Client
 
     /// <summary>The client may introspect tokens issued to any client (introspect_any_token), not only its own.</summary>
     public bool IntrospectAnyToken { get; init; }
+    /// <summary>dpop_bound_access_tokens (RFC 9449 5.2): every token request must carry a DPoP proof.</summary>
+    public bool DpopBoundAccessTokens { get; init; }
 
     public bool HasKeys => Keys.Count > 0 || JwksUri is not null;
 

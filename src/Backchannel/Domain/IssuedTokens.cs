@@ -7,8 +7,13 @@ public sealed record IssuedTokens
 {
     public required string AccessToken { get; init; }
 
-    /// <summary><c>Bearer</c>.</summary>
-    public string TokenType { get; init; } = "Bearer";
+    public const string BearerTokenType = "Bearer";
+
+    /// <summary>RFC 9449 5: the token_type of a DPoP-bound access token.</summary>
+    public const string DpopTokenType = "DPoP";
+
+    /// <summary><c>Bearer</c>, or <c>DPoP</c> for an access token bound to a DPoP key.</summary>
+    public string TokenType { get; init; } = BearerTokenType;
 
     public required int ExpiresIn { get; init; }
 

@@ -1,3 +1,4 @@
+using Backchannel.Abstractions;
 using Backchannel.Diagnostics;
 using Backchannel.Protocol;
 using Backchannel.Requests;
@@ -19,8 +20,18 @@ internal static class BackchannelAuthenticationEndpoint
             return;
         }
 
+        // A proof here binds the request's tokens to its key; a push client that registered dpop_bound_access_tokens must send one.
+        var client = request.Client!;
+        var urls = context.RequestServices.GetRequiredService<ProviderUrls>();
+        var dpop = await DpopHttp.ProvedKeyAsync(context, urls.BackchannelAuthenticationEndpoint, client, required: client.DeliveryMode == DeliveryModes.Push);
+        if (!dpop.Succeeded)
+        {
+            await Fail(context, metrics, dpop.Error);
+            return;
+        }
+
         var result = await context.RequestServices.GetRequiredService<BackchannelAuthenticationHandler>()
-            .HandleAsync(request.Form!, request.Client!, context.RequestAborted);
+            .HandleAsync(request.Form!, client, dpop.Value, context.RequestAborted);
         if (!result.Succeeded)
         {
             await Fail(context, metrics, result.Error);
@@ -34,6 +45,7 @@ internal static class BackchannelAuthenticationEndpoint
     private static Task Fail(HttpContext context, BackchannelMetrics metrics, ProtocolError error, bool basicChallenge = false)
     {
         metrics.AuthenticationRequest(error.Error);
+        DpopHttp.AddNonceIfAsked(context, error);
         return ProtocolHttp.WriteErrorAsync(context, error, basicChallenge ? ProtocolHttp.BasicChallenge : null);
     }
 }

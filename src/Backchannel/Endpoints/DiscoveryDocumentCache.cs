@@ -3,18 +3,20 @@ using Backchannel.Abstractions;
 using Backchannel.Clients;
 using Backchannel.Keys;
 using Backchannel.Protocol;
+using Backchannel.Security;
 using Backchannel.Users;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Endpoints;
 
 /// <summary>The discovery document, built from the settings and serialized once.</summary>
-internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOptions> ciba, IOptions<KeyOptions> keys, IOptions<RegistrationOptions> registration)
+internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOptions> ciba, IOptions<KeyOptions> keys, IOptions<RegistrationOptions> registration,
+    IOptions<DpopOptions> dpop)
 {
-    public byte[] Json { get; } = JsonSerializer.SerializeToUtf8Bytes(Build(urls, ciba.Value, keys.Value, registration.Value),
+    public byte[] Json { get; } = JsonSerializer.SerializeToUtf8Bytes(Build(urls, ciba.Value, keys.Value, registration.Value, dpop.Value),
         ProtocolJsonContext.Default.DiscoveryDocument);
 
-    public static DiscoveryDocument Build(ProviderUrls urls, CibaOptions ciba, KeyOptions keys, RegistrationOptions registration) => new()
+    public static DiscoveryDocument Build(ProviderUrls urls, CibaOptions ciba, KeyOptions keys, RegistrationOptions registration, DpopOptions dpop) => new()
     {
         RegistrationEndpoint = registration.Enabled ? urls.Endpoint(EndpointPaths.Registration) : null,
         BackchannelEndpointLoginHintTokenTypesSupported = LoginHintTokenTypes.Supported,
@@ -46,5 +48,6 @@ internal sealed class DiscoveryDocumentCache(ProviderUrls urls, IOptions<CibaOpt
         IntrospectionEndpoint = urls.IntrospectionEndpoint,
         IntrospectionEndpointAuthMethodsSupported = ClientAuthenticationMethods.Supported,
         IntrospectionEndpointAuthSigningAlgValuesSupported = SigningAlgorithms.Asymmetric,
+        DpopSigningAlgValuesSupported = dpop.Enabled ? dpop.EffectiveSigningAlgorithms : null,
     };
 }

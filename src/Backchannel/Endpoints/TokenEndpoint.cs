@@ -1,3 +1,4 @@
+using Backchannel.Abstractions;
 using Backchannel.Diagnostics;
 using Backchannel.Grants;
 using Backchannel.Protocol;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Backchannel.Endpoints;
 
-/// <summary>POST /token: the CIBA grant, the refresh token grant and the client_credentials grant.</summary>
+/// <summary>POST /token: the CIBA grant, the refresh token grant and the client_credentials grant; a DPoP proof binds the access token (RFC 9449 5).</summary>
 internal static class TokenEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
@@ -20,8 +21,16 @@ internal static class TokenEndpoint
             return;
         }
 
+        var urls = context.RequestServices.GetRequiredService<ProviderUrls>();
+        var dpop = await DpopHttp.ProvedKeyAsync(context, urls.TokenEndpoint, request.Client!, required: true);
+        if (!dpop.Succeeded)
+        {
+            await Fail(context, metrics, grantType, dpop.Error);
+            return;
+        }
+
         var result = await context.RequestServices.GetRequiredService<TokenRequestHandler>()
-            .HandleAsync(request.Form!, request.Client!, context.RequestAborted);
+            .HandleAsync(request.Form!, request.Client!, dpop.Value, context.RequestAborted);
         if (!result.Succeeded)
         {
             await Fail(context, metrics, grantType, result.Error);
@@ -35,6 +44,7 @@ internal static class TokenEndpoint
     private static Task Fail(HttpContext context, BackchannelMetrics metrics, string? grantType, ProtocolError error, bool basicChallenge = false)
     {
         metrics.TokenResponse(GrantLabel(grantType), error.Error);
+        DpopHttp.AddNonceIfAsked(context, error);
         return ProtocolHttp.WriteErrorAsync(context, error, basicChallenge ? ProtocolHttp.BasicChallenge : null);
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Backchannel.Abstractions;
+using Backchannel.Security;
 using Backchannel.Protocol;
 using Backchannel.Users;
 using Microsoft.AspNetCore.Http;
@@ -6,12 +8,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Backchannel.Endpoints;
 
-/// <summary>GET or POST /userinfo (OpenID Connect Core 5.3).</summary>
+/// <summary>
+/// GET or POST /userinfo (OpenID Connect Core 5.3). A DPoP-bound access token comes as <c>Authorization: DPoP</c> with a
+/// proof of its key (RFC 9449 7); a bearer token as <c>Authorization: Bearer</c> or in the form.
+/// </summary>
 internal static class UserInfoEndpoint
 {
+    /// <summary>Who a proof at this resource is audited as: the client is not known before the token is validated.</summary>
+    private const string ResourceCaller = "(userinfo)";
+
     public static async Task HandleAsync(HttpContext context)
     {
-        var token = ProtocolHttp.BearerToken(context.Request);
+        var dpopToken = DpopHttp.Token(context.Request);
+        var token = dpopToken ?? ProtocolHttp.BearerToken(context.Request);
         if (token is null && HttpMethods.IsPost(context.Request.Method) && context.Request.ContentType is not null)
         {
             // RFC 6750 2.2: the token may come in a form body instead.
@@ -25,11 +34,33 @@ internal static class UserInfoEndpoint
             token = form.Value[Parameters.AccessToken];
         }
 
-        var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, context.RequestAborted);
+        string? provedKey = null;
+        if (!string.IsNullOrEmpty(dpopToken))
+        {
+            var url = context.RequestServices.GetRequiredService<ProviderUrls>().Endpoint(EndpointPaths.UserInfo);
+            var proof = await context.RequestServices.GetRequiredService<DpopProofVerifier>().VerifyAsync(
+                context.Request.Headers[DpopProofValidator.HeaderName], context.Request.Method, url, dpopToken, ResourceCaller, context.RequestAborted);
+            if (!proof.Succeeded)
+            {
+                var error = proof.Error with { StatusCode = StatusCodes.Status401Unauthorized };
+                DpopHttp.AddNonceIfAsked(context, error);
+                await ProtocolHttp.WriteErrorAsync(context, error, DpopHttp.Challenge(context, error));
+                return;
+            }
+
+            provedKey = proof.Value.KeyThumbprint;
+        }
+
+        var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, provedKey, context.RequestAborted);
         if (!result.Succeeded)
         {
-            // A request without any token is told that one is needed, without an error code in the challenge (RFC 6750 3.1).
-            await ProtocolHttp.WriteBearerErrorAsync(context, result.Error, token);
+            // A request without any token is told that one is needed, without an error code in the challenge (RFC 6750 3.1);
+            // a DPoP request, or a DPoP-bound token sent as a bearer token, gets the DPoP challenge.
+            var challenge = string.IsNullOrEmpty(token) ? ProtocolHttp.BearerChallengeWithoutError
+                : dpopToken is not null || ReferenceEquals(result.Error, UserInfoHandler.BoundTokenSentAsBearer) || result.Error.Error == ErrorCodes.InvalidDpopProof
+                    ? DpopHttp.Challenge(context, result.Error)
+                    : ProtocolHttp.BearerChallenge(result.Error);
+            await ProtocolHttp.WriteErrorAsync(context, result.Error, challenge);
             return;
         }
 

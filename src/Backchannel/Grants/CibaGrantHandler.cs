@@ -21,7 +21,8 @@ public sealed class CibaGrantHandler(
     IOptions<TokenOptions> options,
     TimeProvider time)
 {
-    public async ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, CancellationToken cancellationToken)
+    public async ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, string? dpopKeyThumbprint,
+        CancellationToken cancellationToken)
     {
         if (client.DeliveryMode == DeliveryModes.Push)
         {
@@ -35,6 +36,14 @@ public sealed class CibaGrantHandler(
 
         var hash = SecretHash.Compute(authReqId);
         var request = await requests.FindByAuthReqIdHashAsync(hash, cancellationToken);
+
+        // A request bound to a DPoP key at /bc-authorize is redeemed only with a proof of that key (RFC 9449).
+        if (request is { DpopKeyThumbprint: { } boundKey } && request.ClientId == client.ClientId && boundKey != dpopKeyThumbprint)
+        {
+            return new ProtocolError(ErrorCodes.InvalidDpopProof, dpopKeyThumbprint is null
+                ? "The authentication request was bound to a DPoP key at the backchannel endpoint: the token request needs a DPoP proof of that key."
+                : "The DPoP proof's key is not the key the authentication request was bound to at the backchannel endpoint.");
+        }
 
         // A request changes under us only by a concurrent decision, poll or redemption: decide again on what is stored now.
         var held = false;
@@ -89,6 +98,7 @@ public sealed class CibaGrantHandler(
                         Amr = request.Amr,
                         IncludeRefreshToken = options.Value.RefreshTokens && client.MayUse(GrantTypes.RefreshToken),
                         IdTokenSigningAlgorithm = client.IdTokenSigningAlgorithm,
+                        DpopKeyThumbprint = dpopKeyThumbprint,
                     }, cancellationToken);
                     if (await requests.RedeemAsync(request.Id, now, issued.RefreshTokenRecord, cancellationToken))
                     {

@@ -22,7 +22,8 @@ public sealed class RefreshTokenGrantHandler(
 
     private static readonly ProtocolError Invalid = ProtocolError.InvalidGrant("The refresh token is unknown, expired, revoked, or was issued to another client.");
 
-    public async ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, CancellationToken cancellationToken)
+    public async ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, string? dpopKeyThumbprint,
+        CancellationToken cancellationToken)
     {
         if (form[Parameters.RefreshToken] is not { } refreshToken)
         {
@@ -76,6 +77,10 @@ public sealed class RefreshTokenGrantHandler(
             IncludeRefreshToken = true,
             IdTokenSigningAlgorithm = client.IdTokenSigningAlgorithm,
             RefreshTokenFamily = record.FamilyId,
+
+            // Every client here is confidential: its refresh tokens are not bound (RFC 9449 5 binds only public clients'),
+            // and the new access token is bound to the key proved now.
+            DpopKeyThumbprint = dpopKeyThumbprint,
         }, cancellationToken);
 
         // The replacement keeps the scope of the family, so that a narrower access token does not narrow later refreshes.

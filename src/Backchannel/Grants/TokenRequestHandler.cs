@@ -3,10 +3,14 @@ using Backchannel.Protocol;
 
 namespace Backchannel.Grants;
 
-/// <summary>The token endpoint's work: dispatch on grant_type to the CIBA grant, the refresh token grant or the client_credentials grant.</summary>
+/// <summary>
+/// The token endpoint's work: dispatch on grant_type to the CIBA grant, the refresh token grant or the client_credentials
+/// grant. A DPoP key the request proved (its thumbprint, already verified) binds the access token of the user's grants.
+/// </summary>
 public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh, ClientCredentialsGrantHandler clientCredentials)
 {
-    public ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, CancellationToken cancellationToken)
+    public ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, string? dpopKeyThumbprint,
+        CancellationToken cancellationToken)
     {
         var grantType = form[Parameters.GrantType];
         if (grantType is null)
@@ -28,9 +32,9 @@ public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrant
 
         return grantType switch
         {
-            GrantTypes.Ciba => ciba.HandleAsync(form, client, cancellationToken),
+            GrantTypes.Ciba => ciba.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken),
             GrantTypes.ClientCredentials => clientCredentials.HandleAsync(form, client, cancellationToken),
-            _ => refresh.HandleAsync(form, client, cancellationToken),
+            _ => refresh.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken),
         };
     }
 }

@@ -102,6 +102,7 @@ public static class BackchannelServiceCollectionExtensions
             .Configure(registration => registration.ReadInitialAccessTokens(configuration.GetSection("Registration"))).ValidateOnStart();
         Validator<RegistrationOptions, RegistrationOptionsValidator>(services);
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Audit")).ValidateOnStart();
+        services.AddOptions<DpopOptions>().Bind(configuration.GetSection("Dpop")).ValidateOnStart();
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
         Validator<OperationsOptions, OperationsOptionsValidator>(services);
@@ -114,6 +115,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<KeyProtectionOptions, KeyProtectionOptionsValidator>(services);
         Validator<AuditOptions, AuditOptionsValidator>(services);
         Validator<StorageOptions, StoreRegisteredValidator>(services);
+        Validator<DpopOptions, DpopOptionsValidator>(services);
 
         // The demo data joins the configured clients and users when it applies (Development only).
         services.AddOptions<DemoOptions>().PostConfigure<IHostEnvironment>((demo, environment) =>
@@ -168,6 +170,7 @@ public static class BackchannelServiceCollectionExtensions
                 Channels = channels.Instances.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase),
                 MaxExpirySeconds = ciba.MaxExpirySeconds,
                 PollingIntervalSeconds = ciba.PollingIntervalSeconds,
+                DpopEnabled = provider.GetRequiredService<IOptions<DpopOptions>>().Value.Enabled,
             };
         });
         services.AddSingleton<ClientCatalog>();
@@ -176,6 +179,8 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<ClientKeyResolver>();
         services.AddSingleton<ClientJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<DpopNonces>();
+        services.AddSingleton<DpopProofVerifier>();
         services.AddHttpClient(ClientKeyResolver.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
             .ConfigurePrimaryHttpMessageHandler(ClientUrlHandler)
             .RemoveAllLoggers();

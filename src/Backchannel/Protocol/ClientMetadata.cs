@@ -64,6 +64,10 @@ public sealed class ClientMetadata
     [ConfigurationKeyName("tls_client_auth_subject_dn"), JsonPropertyName("tls_client_auth_subject_dn")]
     public string? TlsClientAuthSubjectDn { get; set; }
 
+    /// <summary>RFC 9449 5.2: true makes a DPoP proof mandatory at the token endpoint (and, for push, at the backchannel endpoint).</summary>
+    [ConfigurationKeyName("dpop_bound_access_tokens"), JsonPropertyName("dpop_bound_access_tokens")]
+    public bool? DpopBoundAccessTokens { get; set; }
+
     /// <summary>
     /// The authentication-device channels that may reach this client's users, in order of preference (a Backchannel
     /// extension); empty: any channel, chosen by the user's setting, <c>Channels:Rules</c> and <c>Channels:Default</c>.

@@ -27,6 +27,7 @@ public sealed record DiscoveryDocument
     [JsonPropertyName("backchannel_endpoint_login_hint_token_types_supported")] public IReadOnlyList<string>? BackchannelEndpointLoginHintTokenTypesSupported { get; init; }
     [JsonPropertyName("tls_client_certificate_bound_access_tokens")] public bool TlsClientCertificateBoundAccessTokens { get; init; }
     [JsonPropertyName("mtls_endpoint_aliases")] public IReadOnlyDictionary<string, string>? MtlsEndpointAliases { get; init; }
+    [JsonPropertyName("dpop_signing_alg_values_supported")] public IReadOnlyList<string>? DpopSigningAlgValuesSupported { get; init; }
     [JsonPropertyName("authorization_details_types_supported")] public IReadOnlyList<string>? AuthorizationDetailsTypesSupported { get; init; }
 
     // Token revocation (RFC 7009) and introspection (RFC 7662; RFC 8414 section 2 names their metadata).

@@ -30,6 +30,10 @@ public static class ErrorCodes
     public const string InvalidClientMetadata = "invalid_client_metadata";
     public const string InvalidRedirectUri = "invalid_redirect_uri";
 
+    // RFC 9449 (DPoP)
+    public const string InvalidDpopProof = "invalid_dpop_proof";
+    public const string UseDpopNonce = "use_dpop_nonce";
+
     // RFC 9396
     public const string InvalidAuthorizationDetails = "invalid_authorization_details";
 }

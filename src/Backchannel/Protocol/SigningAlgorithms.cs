@@ -21,5 +21,8 @@ public static class SigningAlgorithms
 
     public static readonly IReadOnlyList<string> RequestObjectDefaults = [PS256, ES256, RS256];
 
+    /// <summary>The algorithms a DPoP proof may use unless <c>Dpop:SigningAlgorithms</c> says otherwise (RFC 9449 allows any asymmetric one).</summary>
+    public static readonly IReadOnlyList<string> DpopDefaults = [ES256, PS256, RS256, ES384, ES512, PS384, PS512, RS384, RS512];
+
     public static bool IsAsymmetric(string? alg) => alg is not null && Asymmetric.Contains(alg);
 }

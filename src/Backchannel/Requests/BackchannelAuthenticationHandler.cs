@@ -38,8 +38,9 @@ public sealed class BackchannelAuthenticationHandler(
         ? null
         : new Regex(options.Value.BindingMessagePattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
 
+    /// <param name="dpopKeyThumbprint">The DPoP key the request proved (verified): the request's tokens are bound to it.</param>
     public async ValueTask<ProtocolResult<BackchannelAuthenticationResponse>> HandleAsync(RequestParameters form, Client client,
-        CancellationToken cancellationToken)
+        string? dpopKeyThumbprint, CancellationToken cancellationToken)
     {
         if (!client.MayUse(GrantTypes.Ciba))
         {
@@ -96,6 +97,7 @@ public sealed class BackchannelAuthenticationHandler(
             AuthorizationDetails = parameters.AuthorizationDetails,
             RequestContext = parameters.RequestContext,
             ClientNotificationToken = parameters.ClientNotificationToken,
+            DpopKeyThumbprint = dpopKeyThumbprint,
             DeliveryMode = client.DeliveryMode,
             Channel = ChannelList.Join(selected),
             Status = AuthenticationRequestStatus.Pending,

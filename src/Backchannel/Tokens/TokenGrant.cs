@@ -25,6 +25,9 @@ public sealed record TokenGrant
     /// <summary>Push mode: the ID token carries the auth_req_id and rt_hash claims (CIBA 10.3.1).</summary>
     public string? PushedAuthReqId { get; init; }
 
+    /// <summary>The DPoP key (RFC 7638 thumbprint) the access token is bound to (cnf.jkt, token_type DPoP); null: a bearer token.</summary>
+    public string? DpopKeyThumbprint { get; init; }
+
     /// <summary>The refresh token family, when rotating; a new family otherwise.</summary>
     public string? RefreshTokenFamily { get; init; }
 

@@ -77,6 +77,7 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
             RefreshTokenRecord = refreshRecord,
             Scope = grant.Scope,
             AuthReqId = grant.PushedAuthReqId,
+            TokenType = grant.DpopKeyThumbprint is null ? IssuedTokens.BearerTokenType : IssuedTokens.DpopTokenType,
         };
     }
 
@@ -150,11 +151,24 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
             }
 
             WriteAuthenticationClaims(writer, grant);
+            if (grant.DpopKeyThumbprint is { } jkt)
+            {
+                // RFC 9449 6.1: the confirmation of the DPoP key the token is bound to.
+                writer.WriteStartObject(ConfirmationClaim);
+                writer.WriteString(DpopThumbprintMember, jkt);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 
         return buffer.WrittenSpan;
     }
+
+    /// <summary>The confirmation claim (RFC 7800) of a sender-constrained access token, and its DPoP member (RFC 9449 6.1).</summary>
+    public const string ConfirmationClaim = "cnf";
+
+    public const string DpopThumbprintMember = "jkt";
 
     private static ReadOnlySpan<byte> WriteIdToken(TokenGrant grant, string issuer, DateTimeOffset now, TokenOptions settings,
         string accessToken, string? refreshToken)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Backchannel.Abstractions;
 using Backchannel.Clients;
 using Backchannel.Protocol;
@@ -16,7 +17,15 @@ public sealed class UserInfoHandler(
     ClientSubjects subjects,
     IUserDirectory users)
 {
-    public async ValueTask<ProtocolResult<IReadOnlyDictionary<string, object>>> HandleAsync(string? accessToken, CancellationToken cancellationToken)
+    /// <summary>The answer to a DPoP-bound access token sent as a bearer token (RFC 9449 7.1: refused).</summary>
+    public static readonly ProtocolError BoundTokenSentAsBearer = new(ErrorCodes.InvalidToken,
+        "The access token is bound to a DPoP key: send it as Authorization: DPoP, with a DPoP proof of that key.", 401);
+
+    /// <param name="dpopKeyThumbprint">
+    /// When the token came as <c>Authorization: DPoP</c>: the key its (verified) proof proved, which must be the token's cnf.jkt.
+    /// </param>
+    public async ValueTask<ProtocolResult<IReadOnlyDictionary<string, object>>> HandleAsync(string? accessToken, string? dpopKeyThumbprint,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(accessToken))
         {
@@ -31,6 +40,11 @@ public sealed class UserInfoHandler(
 
         // Revoked tokens (the list, and the families of revoked refresh tokens) were refused by the validator.
         var token = validated.Value;
+
+        if (SenderConstraintError(token, dpopKeyThumbprint) is { } unproved)
+        {
+            return unproved;
+        }
 
         var scopes = token.TryGetPayloadValue<string>("scope", out var scope) ? Scopes.Parse(scope) : [];
         if (!scopes.Contains(Scopes.OpenId))
@@ -51,5 +65,27 @@ public sealed class UserInfoHandler(
         }
 
         return ProtocolResult<IReadOnlyDictionary<string, object>>.Ok(UserClaims.For(user, scopes, token.Subject));
+    }
+
+    /// <summary>RFC 9449 7: a bound token only with a proof of its key; an unbound token only as a bearer token.</summary>
+    private static ProtocolError? SenderConstraintError(JsonWebToken token, string? dpopKeyThumbprint)
+    {
+        var boundKey = token.TryGetPayloadValue<JsonElement>(TokenIssuer.ConfirmationClaim, out var cnf) && cnf.ValueKind == JsonValueKind.Object
+            && cnf.TryGetProperty(TokenIssuer.DpopThumbprintMember, out var jkt) && jkt.ValueKind == JsonValueKind.String
+                ? jkt.GetString()
+                : null;
+        if (boundKey is null)
+        {
+            return dpopKeyThumbprint is null ? null
+                : new ProtocolError(ErrorCodes.InvalidToken, "The access token is not bound to a DPoP key: send it as Authorization: Bearer.", 401);
+        }
+
+        if (dpopKeyThumbprint is null)
+        {
+            return BoundTokenSentAsBearer;
+        }
+
+        return boundKey == dpopKeyThumbprint ? null
+            : new ProtocolError(ErrorCodes.InvalidDpopProof, "The DPoP proof's key is not the key the access token is bound to.", 401);
     }
 }

@@ -631,5 +631,15 @@ public class ClientMetadataValidatorTests
         Assert.Equal(SubjectTypes.Pairwise, result.Metadata!.SubjectType);
         Assert.Equal("https://sector.example.org/ids.json", result.Metadata.SectorIdentifierUri);
         Assert.True(result.Metadata.IntrospectAnyToken);
+    [Fact]
+    public void Dpop_bound_access_tokens_is_kept_and_refused_when_DPoP_is_off()
+    {
+        var metadata = PollClient();
+        metadata.DpopBoundAccessTokens = true;
+
+        Assert.True(Valid(metadata).DpopBoundAccessTokens);
+        Assert.True(ClientMetadataValidator.Validate(metadata, Settings()).Metadata!.DpopBoundAccessTokens);
+        Assert.False(Valid(PollClient()).DpopBoundAccessTokens);
+        Invalid(metadata, "dpop_bound_access_tokens needs DPoP", Settings() with { DpopEnabled = false });
     }
 }

@@ -46,6 +46,7 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
             RequestContext = "{\"branch\":\"42\"}",
             SealedAuthReqId = [0x01, 0xFE, 0x00, 0x7F, 0x80],
             ClientNotificationToken = "8d67dc78-7faa-4d41-aabd-67707b374255",
+            DpopKeyThumbprint = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
             DeliveryMode = DeliveryModes.Ping,
             Channel = "http",
             Status = AuthenticationRequestStatus.Pending,
@@ -73,6 +74,7 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
             Assert.Equal(request.RequestContext, found.RequestContext);
             Assert.Equal(request.SealedAuthReqId, found.SealedAuthReqId);
             Assert.Equal(request.ClientNotificationToken, found.ClientNotificationToken);
+            Assert.Equal(request.DpopKeyThumbprint, found.DpopKeyThumbprint);
             Assert.Equal(request.DeliveryMode, found.DeliveryMode);
             Assert.Equal(request.Channel, found.Channel);
             Assert.Equal(AuthenticationRequestStatus.Pending, found.Status);
@@ -87,6 +89,10 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
         Assert.True(notification.Id > 0);
         Assert.Equal(request.Id, notification.RequestId);
         Assert.Equal(OutboxKind.DeviceNotification, notification.Kind);
+
+        // The DPoP binding stays with the request through its decision (the push issues tokens bound to it).
+        var decided = await DecideAsync(new Decision(request.Id, Approved: true, null, null, "test"), Now.AddSeconds(1));
+        Assert.Equal(request.DpopKeyThumbprint, decided.Request!.DpopKeyThumbprint);
     }
 
     [Fact]
@@ -105,6 +111,7 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
         Assert.Null(found.RequestContext);
         Assert.Null(found.ClientNotificationToken);
         Assert.Null(found.SealedAuthReqId);
+        Assert.Null(found.DpopKeyThumbprint);
     }
 
     [Fact]
