@@ -378,7 +378,8 @@ public sealed partial class KeyManager(
 
         [LoggerMessage(4, LogLevel.Information, "Created key {KeyId} for pairwise subject identifiers; it is never rotated")]
         public static partial void PairwiseSubjectKeyCreated(ILogger logger, string keyId);
-        [LoggerMessage(4, LogLevel.Information, "Key {KeyId} signs from {ActivatesAt:O} (rotated now)")]
+
+        [LoggerMessage(5, LogLevel.Information, "Key {KeyId} signs from {ActivatesAt:O} (rotated now)")]
         public static partial void KeyActivated(ILogger logger, string keyId, DateTimeOffset activatesAt);
     }
 }

@@ -631,6 +631,8 @@ public class ClientMetadataValidatorTests
         Assert.Equal(SubjectTypes.Pairwise, result.Metadata!.SubjectType);
         Assert.Equal("https://sector.example.org/ids.json", result.Metadata.SectorIdentifierUri);
         Assert.True(result.Metadata.IntrospectAnyToken);
+    }
+
     [Fact]
     public void Dpop_bound_access_tokens_is_kept_and_refused_when_DPoP_is_off()
     {
