@@ -61,7 +61,7 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
             return new ClientSaveResult(ClientSaveOutcome.Invalid, result, null);
         }
 
-        if (!await store.InsertAsync(stored, cancellationToken))
+        if (!await store.AddAsync(stored, cancellationToken))
         {
             return new ClientSaveResult(ClientSaveOutcome.Conflict, result, null);
         }

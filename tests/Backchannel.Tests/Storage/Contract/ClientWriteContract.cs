@@ -26,8 +26,8 @@ public abstract class ClientWriteContract : StoreContract
     public async Task Insert_adds_a_client_once()
     {
         var client = Client("c1");
-        Assert.True(await Clients.InsertAsync(client, CancellationToken.None));
-        Assert.False(await Clients.InsertAsync(Client("c1", "B"), CancellationToken.None));
+        Assert.True(await Clients.AddAsync(client, CancellationToken.None));
+        Assert.False(await Clients.AddAsync(Client("c1", "B"), CancellationToken.None));
 
         var found = await Clients.FindAsync("c1", CancellationToken.None);
         Assert.NotNull(found);
@@ -39,7 +39,7 @@ public abstract class ClientWriteContract : StoreContract
     public async Task Replace_happens_only_while_the_client_is_as_read()
     {
         var read = Client("c1");
-        await Clients.InsertAsync(read, CancellationToken.None);
+        await Clients.AddAsync(read, CancellationToken.None);
         var renamed = Client("c1", "B", secret: null) with { UpdatedAt = Now.AddSeconds(1) };
 
         Assert.True(await Clients.ReplaceAsync(renamed, read, CancellationToken.None));
@@ -64,7 +64,7 @@ public abstract class ClientWriteContract : StoreContract
     {
         foreach (var clientId in new[] { "c", "a", "B", "b" })
         {
-            await Clients.InsertAsync(Client(clientId), CancellationToken.None);
+            await Clients.AddAsync(Client(clientId), CancellationToken.None);
         }
 
         var first = await Clients.ListAsync(null, 3, CancellationToken.None);
