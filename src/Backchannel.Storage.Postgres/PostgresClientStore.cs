@@ -31,12 +31,6 @@ internal sealed class PostgresClientStore(PostgresDatabase database) : IClientSt
             : await database.QueryAsync("SELECT " + Columns + " FROM clients WHERE client_id COLLATE \"C\" > $1 ORDER BY client_id COLLATE \"C\" LIMIT $2",
                 [Text(after), Integer(limit)], Map, cancellationToken);
 
-    public async Task<bool> InsertAsync(StoredClient client, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
-            "INSERT INTO clients (" + Columns + ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO NOTHING",
-            [Text(client.ClientId), Text(client.Metadata), Bytes(client.SecretHash), Text(client.Source), Time(client.CreatedAt), Time(client.UpdatedAt)],
-            cancellationToken) == 1;
-
     public async Task<bool> ReplaceAsync(StoredClient client, StoredClient expected, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
             "UPDATE clients SET metadata = $2, secret_hash = $3, source = $4, updated_at = $5 WHERE client_id = $1 AND metadata = $6 " +

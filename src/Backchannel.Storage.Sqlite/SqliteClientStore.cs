@@ -52,12 +52,6 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
             return clients;
         }));
 
-    public Task<bool> InsertAsync(StoredClient client, CancellationToken cancellationToken) =>
-        database.WriteAsync(session => session.Execute(
-            "INSERT INTO clients (" + Columns + ") VALUES ($id, $metadata, $secret, $source, $created, $updated) ON CONFLICT (client_id) DO NOTHING",
-            ("$id", client.ClientId), ("$metadata", client.Metadata), ("$secret", client.SecretHash), ("$source", client.Source),
-            ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt))) == 1);
-
     public Task<bool> ReplaceAsync(StoredClient client, StoredClient expected, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(
             "UPDATE clients SET metadata = $metadata, secret_hash = $secret, source = $source, updated_at = $updated WHERE client_id = $id " +

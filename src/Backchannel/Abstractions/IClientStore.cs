@@ -18,9 +18,6 @@ public interface IClientStore
     /// <summary>Clients ordered by client_id (ordinal), those after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<StoredClient>> ListAsync(string? after, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Adds a client unless one with its id exists; whether it was added.</summary>
-    Task<bool> InsertAsync(StoredClient client, CancellationToken cancellationToken);
-
     /// <summary>
     /// Replaces a client (its creation time kept) only if it is still exactly as <paramref name="expected"/> was read
     /// (metadata, secret hash, source and update time); whether it was replaced.
