@@ -8,8 +8,8 @@ using Backchannel.Protocol;
 namespace Backchannel.Admin;
 
 /// <summary>
-/// The admin API's clients, written through <see cref="ClientCatalog"/> and so checked by the one validator that serves
-/// the settings and registration. A client is shown as its registered metadata (RFC 7591 names) with <c>source</c>,
+/// The admin API's clients, written through <see cref="ClientCatalog"/> (its conditional add and replace) and so checked
+/// by the one validator that serves the settings and registration. A client is shown as its registered metadata (RFC 7591 names) with <c>source</c>,
 /// <c>created_at</c> and <c>updated_at</c>; its secret never (create answers a generated or given secret once). Clients
 /// of <c>Backchannel:Clients</c> are read-only here: the settings rewrite them at every start.
 /// </summary>
@@ -40,22 +40,24 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
             metadata.ClientSecret = RandomIdentifiers.New(32);
         }
 
-        var saved = await catalog.CreateAsync(metadata, ClientSources.Admin, cancellationToken);
-        switch (saved.Outcome)
+        var added = await catalog.AddAsync(metadata, ClientSources.Admin, registrationAccessTokenHash: null, cancellationToken);
+        if (added.Validation.Client is null)
         {
-            case ClientSaveOutcome.Saved:
-                var created = WithTag(saved.Stored!);
-                if (saved.Stored!.SecretHash is not null)
-                {
-                    created.Value["client_secret"] = metadata.ClientSecret;
-                }
-
-                return created;
-            case ClientSaveOutcome.Conflict:
-                return AdminErrors.Conflicting($"A client with the client_id '{metadata.ClientId}' exists.");
-            default:
-                return InvalidMetadata(saved.Validation);
+            return InvalidMetadata(added.Validation);
         }
+
+        if (added.Stored is not { } stored)
+        {
+            return AdminErrors.Conflicting($"A client with the client_id '{metadata.ClientId}' exists.");
+        }
+
+        var created = WithTag(stored);
+        if (stored.SecretHash is not null)
+        {
+            created.Value["client_secret"] = metadata.ClientSecret;
+        }
+
+        return created;
     }
 
     /// <summary>
@@ -88,15 +90,21 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
                 return AdminErrors.ChangedSince("client");
             }
 
-            var saved = await catalog.ReplaceAsync(metadata, current, cancellationToken);
-            switch (saved.Outcome)
+            var replaced = await catalog.ReplaceAsync(current, metadata, cancellationToken);
+            if (replaced.Validation.Client is null)
             {
-                case ClientSaveOutcome.Saved:
-                    return WithTag(saved.Stored!);
-                case ClientSaveOutcome.Invalid:
-                    return InvalidMetadata(saved.Validation);
-                case ClientSaveOutcome.Conflict when ifMatch is not null:
-                    return AdminErrors.ChangedSince("client");
+                return InvalidMetadata(replaced.Validation);
+            }
+
+            if (replaced.Stored is { } stored)
+            {
+                return WithTag(stored);
+            }
+
+            // Changed (or gone) since it was read: with If-Match that is a failed precondition; without, read it again.
+            if (ifMatch is not null)
+            {
+                return AdminErrors.ChangedSince("client");
             }
         }
 
@@ -129,10 +137,13 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
         var view = JsonNode.Parse(client.Metadata) as JsonObject ?? new JsonObject();
         view["client_id"] = client.ClientId;
         view["source"] = client.Source;
-        view["created_at"] = JsonValue.Create(client.CreatedAt);
-        view["updated_at"] = JsonValue.Create(client.UpdatedAt);
+        view["created_at"] = JsonValue.Create(Milliseconds(client.CreatedAt));
+        view["updated_at"] = JsonValue.Create(Milliseconds(client.UpdatedAt));
         return view;
     }
+
+    /// <summary>A time as the store keeps it: to the millisecond (a client just created reads the same as when read back).</summary>
+    private static DateTimeOffset Milliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 
     private static Tagged<JsonObject> WithTag(StoredClient client) => new(View(client), Tag(client));
 

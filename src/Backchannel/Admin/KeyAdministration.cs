@@ -8,14 +8,14 @@ namespace Backchannel.Admin;
 /// <summary>
 /// The admin API's signing keys: those in the store (generated: the token keys and the device callback key) and those
 /// from files (<c>Tokens:SigningKeyFile</c>), listed by kid; and a rotation brought forward (<see cref="KeyManager.RotateNowAsync"/>).
-/// Sealing keys (symmetric, for secrets the store keeps sealed) are not signing keys and are not listed.
+/// Sealing keys (symmetric, for secrets the store keeps sealed) and the pairwise derivation key are not signing keys and are not listed.
 /// </summary>
 public sealed class KeyAdministration(IKeyStore store, KeyManager keys, TimeProvider time)
 {
     public async Task<Page<AdminKeyView>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var stored = (await store.ListAsync(cancellationToken)).Where(k => k.Purpose != KeyPurpose.Sealing).ToList();
+        var stored = (await store.ListAsync(cancellationToken)).Where(k => k.Purpose is KeyPurpose.Tokens or KeyPurpose.DeviceCallbacks).ToList();
         var views = stored.Select(k => View(k, stored, now))
             .Concat(keys.Current.Published.Where(k => stored.All(s => s.KeyId != k.KeyId)).Select(FileKey))
             .Where(k => after is null || string.CompareOrdinal(k.KeyId, after) > 0)

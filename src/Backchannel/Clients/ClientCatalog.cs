@@ -52,35 +52,18 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
         return result;
     }
 
-    /// <summary>Validates and stores a new client, unless a client has its id (one conditional insert, whichever node races).</summary>
-    public async Task<ClientSaveResult> CreateAsync(ClientMetadata metadata, string source, CancellationToken cancellationToken)
-    {
-        var (result, stored) = Validate(metadata, source, null);
-        if (stored is null)
-        {
-            return new ClientSaveResult(ClientSaveOutcome.Invalid, result, null);
-        }
-
-        if (!await store.AddAsync(stored, cancellationToken))
-        {
-            return new ClientSaveResult(ClientSaveOutcome.Conflict, result, null);
-        }
-
-        Invalidate(stored.ClientId);
-        return new ClientSaveResult(ClientSaveOutcome.Saved, result, stored);
-    }
-
     /// <summary>
-    /// Validates and replaces the client <paramref name="expected"/> (as read) with <paramref name="metadata"/>, keeping its
-    /// source, creation time and, without a new client_secret, its secret; only if it is still as read (one conditional
-    /// update): otherwise <see cref="ClientSaveOutcome.Conflict"/>.
+    /// Validates and replaces the client <paramref name="expected"/> (as read) with <paramref name="metadata"/> (the admin
+    /// API), keeping its source, creation time, registration access token and, without a new client_secret, its secret;
+    /// only if it is still as read (one conditional update): not written when invalid, gone or changed since. New clients
+    /// of every caller go through <see cref="AddAsync"/>.
     /// </summary>
-    public async Task<ClientSaveResult> ReplaceAsync(ClientMetadata metadata, StoredClient expected, CancellationToken cancellationToken)
+    public async Task<ClientWrite> ReplaceAsync(StoredClient expected, ClientMetadata metadata, CancellationToken cancellationToken)
     {
         var (result, stored) = Validate(metadata, expected.Source, expected);
         if (stored is null)
         {
-            return new ClientSaveResult(ClientSaveOutcome.Invalid, result, null);
+            return new ClientWrite(result, null);
         }
 
         // A replacement is always a new version (a new ETag), even within the millisecond of the one it replaces.
@@ -89,13 +72,9 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
             stored = stored with { UpdatedAt = expected.UpdatedAt.AddMilliseconds(1) };
         }
 
-        if (!await store.ReplaceAsync(stored, expected, cancellationToken))
-        {
-            return new ClientSaveResult(ClientSaveOutcome.Conflict, result, null);
-        }
-
+        var replaced = await store.ReplaceAsync(stored, expected, cancellationToken);
         Invalidate(stored.ClientId);
-        return new ClientSaveResult(ClientSaveOutcome.Saved, result, stored);
+        return new ClientWrite(result, replaced ? stored : null);
     }
 
     /// <summary>The validation of <paramref name="metadata"/> and, when it is valid, the client to store (replacing <paramref name="existing"/>).</summary>
@@ -241,17 +220,3 @@ public sealed record ClientWrite(ClientValidationResult Validation, StoredClient
 {
     public bool Written => Stored is not null;
 }
-/// <summary>What became of a conditional write of a client.</summary>
-public enum ClientSaveOutcome
-{
-    Saved,
-
-    /// <summary>The metadata has problems (<see cref="ClientValidationResult.Errors"/>).</summary>
-    Invalid,
-
-    /// <summary>Create: a client has that id. Replace: the client changed (or went) since it was read.</summary>
-    Conflict,
-}
-
-/// <summary>A conditional write of a client: what became of it, the validation, and the client as stored.</summary>
-public sealed record ClientSaveResult(ClientSaveOutcome Outcome, ClientValidationResult Validation, StoredClient? Stored);

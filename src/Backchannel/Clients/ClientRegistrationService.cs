@@ -63,6 +63,11 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
     /// </summary>
     public async Task<ProtocolResult<ClientInformationResponse>> RegisterAsync(ClientMetadata metadata, CancellationToken cancellationToken)
     {
+        if (OperatorOnlyScope(metadata) is { } refused)
+        {
+            return refused;
+        }
+
         var secret = UsesSecret(metadata) ? RandomIdentifiers.New(CredentialBytes) : null;
         var token = RandomIdentifiers.New(CredentialBytes);
         metadata.ClientSecret = secret;
@@ -127,6 +132,11 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
             return ProtocolError.InvalidRequest("The body must carry the client's client_id, the one of its registration_client_uri (RFC 7592 2.2).");
         }
 
+        if (OperatorOnlyScope(metadata) is { } refused)
+        {
+            return refused;
+        }
+
         if (metadata.ClientSecret is { } presented && (client.SecretHash is null || !SecretHash.Matches(presented, client.SecretHash)))
         {
             return ClientMetadataJson.Invalid("client_secret must be the client's current secret, or absent: a client cannot choose its secret.");
@@ -173,6 +183,15 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
         ClientAuthenticationMethods.UsesSecret(metadata.TokenEndpointAuthMethod ?? ClientAuthenticationMethods.ClientSecretBasic);
 
     /// <summary>Every problem the validator found, each naming its member.</summary>
+    /// <summary>
+    /// The admin API's scope is an operator's to grant (<c>Backchannel:Clients</c> or the admin API), never a registrant's:
+    /// whoever holds an initial access token (anyone, with open registration) would otherwise make itself an operator.
+    /// </summary>
+    private static ProtocolError? OperatorOnlyScope(ClientMetadata metadata) =>
+        Scopes.Parse(metadata.Scope).Contains(Scopes.Admin)
+            ? ClientMetadataJson.Invalid($"scope {Scopes.Admin} cannot be registered: an operator grants it (Backchannel:Clients or the admin API).")
+            : null;
+
     private static ProtocolError InvalidMetadata(IReadOnlyList<string> errors) => ClientMetadataJson.Invalid(string.Join("; ", errors) + ".");
 
     private ClientInformationResponse Information(StoredClient stored, ClientMetadata registered, string? secret, string registrationAccessToken) => new()

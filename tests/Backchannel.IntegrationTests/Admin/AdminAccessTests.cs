@@ -74,6 +74,19 @@ public class AdminAccessTests(SharedAdminProvider shared) : IClassFixture<Shared
     }
 
     [Fact]
+    public async Task Dynamic_registration_cannot_give_a_client_the_admin_scope()
+    {
+        var admin = await AdminApi.ConnectAsync(shared.Provider);
+
+        var refused = await admin.SendAsync(HttpMethod.Post, "/register",
+            new { grant_types = new[] { "client_credentials" }, scope = "backchannel:admin" }, withToken: false);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("invalid_client_metadata", refused.Error);
+        Assert.Contains("backchannel:admin", refused.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Signing_keys_are_listed_without_private_material_and_rotated_now()
     {
         var (provider, admin) = (shared.Provider, await AdminApi.ConnectAsync(shared.Provider));

@@ -27,6 +27,9 @@ internal static class AdminClients
         ["Backchannel:Clients:9:client_secret"] = ReaderSecret,
         ["Backchannel:Clients:9:grant_types:0"] = "client_credentials",
         ["Backchannel:Clients:9:scope"] = "openid profile",
+
+        // Open registration, the worst case for the admin scope: nobody may register it.
+        ["Backchannel:Registration:Enabled"] = "true",
     };
 }
 

@@ -5,8 +5,8 @@ using Backchannel.Protocol;
 namespace Backchannel.Tests.Storage.Contract;
 
 /// <summary>
-/// The contract of <see cref="IClientStore"/>'s conditional writes and paged list: a client inserted only when its id is
-/// free, replaced only while it is as read, listed by client_id a page at a time.
+/// The contract of <see cref="IClientStore"/>'s admin side: a client replaced only while it is as read, listed by
+/// client_id a page at a time.
 /// </summary>
 public abstract class ClientWriteContract : StoreContract
 {
@@ -21,19 +21,6 @@ public abstract class ClientWriteContract : StoreContract
         CreatedAt = Now,
         UpdatedAt = Now,
     };
-
-    [Fact]
-    public async Task Insert_adds_a_client_once()
-    {
-        var client = Client("c1");
-        Assert.True(await Clients.AddAsync(client, CancellationToken.None));
-        Assert.False(await Clients.AddAsync(Client("c1", "B"), CancellationToken.None));
-
-        var found = await Clients.FindAsync("c1", CancellationToken.None);
-        Assert.NotNull(found);
-        Assert.Equal(client.SecretHash, found.SecretHash);
-        Assert.Equal(client, found with { SecretHash = client.SecretHash });
-    }
 
     [Fact]
     public async Task Replace_happens_only_while_the_client_is_as_read()
