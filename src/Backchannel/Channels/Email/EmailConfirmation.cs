@@ -89,7 +89,7 @@ public sealed class EmailConfirmation(
         }
 
         var request = await requests.FindAsync(transactionId, cancellationToken);
-        if (request is null || request.Channel != ChannelType.Email)
+        if (request is null || !request.UsesChannel(ChannelType.Email))
         {
             return (EmailPageState.Invalid, null, link);
         }

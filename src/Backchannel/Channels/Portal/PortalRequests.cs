@@ -24,7 +24,7 @@ public sealed class PortalRequests(
         var now = time.GetUtcNow();
         var pending = await requests.ListPendingForSubjectAsync(subject, now, MaxShown * 4, cancellationToken);
         var views = new List<PortalRequestView>();
-        foreach (var request in pending.Where(r => r.Channel == ChannelType.Portal).Take(MaxShown))
+        foreach (var request in pending.Where(r => r.UsesChannel(ChannelType.Portal)).Take(MaxShown))
         {
             views.Add(await ViewAsync(request, now, cancellationToken));
         }
@@ -43,7 +43,7 @@ public sealed class PortalRequests(
     public async Task<DecisionOutcome> DecideAsync(string subject, string requestId, bool approved, CancellationToken cancellationToken)
     {
         var request = await requests.FindAsync(requestId, cancellationToken);
-        if (request is null || request.Subject != subject || request.Channel != ChannelType.Portal)
+        if (request is null || request.Subject != subject || !request.UsesChannel(ChannelType.Portal))
         {
             return DecisionOutcome.NotFound;
         }
