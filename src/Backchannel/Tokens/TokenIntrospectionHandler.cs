@@ -47,14 +47,16 @@ public sealed class TokenIntrospectionHandler(
         var jwt = validated.Value;
         using var payload = JwtPayload.Parse(jwt);
         var claims = payload.RootElement;
-        var cnf = Json(claims, "cnf", JsonValueKind.Object);
+        var cnf = Json(claims, TokenIssuer.ConfirmationClaim, JsonValueKind.Object);
         return new IntrospectionResponse
         {
             Active = true,
             Scope = JwtPayload.String(claims, "scope"),
             ClientId = clientId,
             // A token bound to a DPoP key is of type DPoP (RFC 9449 6.2); every other is a bearer token.
-            TokenType = cnf is { } confirmation && confirmation.TryGetProperty("jkt", out _) ? "DPoP" : "Bearer",
+            TokenType = cnf is { } confirmation && confirmation.TryGetProperty(TokenIssuer.DpopThumbprintMember, out _)
+                ? IssuedTokens.DpopTokenType
+                : IssuedTokens.BearerTokenType,
             Exp = Number(claims, "exp"),
             Iat = Number(claims, "iat"),
             Sub = jwt.Subject,
