@@ -36,11 +36,7 @@ internal static class DpopHttp
     }
 
     /// <summary>The token of an <c>Authorization: DPoP</c> header, if any.</summary>
-    public static string? Token(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith(Scheme + " ", StringComparison.OrdinalIgnoreCase) ? header[(Scheme.Length + 1)..].Trim() : null;
-    }
+    public static string? Token(HttpRequest request) => ProtocolHttp.AuthorizationToken(request, Scheme);
 
     /// <summary>Adds a fresh DPoP-Nonce header when <paramref name="error"/> asks the client to use one.</summary>
     public static void AddNonceIfAsked(HttpContext context, ProtocolError error)

@@ -169,10 +169,15 @@ internal static class ProtocolHttp
     private const string JsonContentType = "application/json";
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header, if any.</summary>
-    public static string? BearerToken(HttpRequest request)
+    public static string? BearerToken(HttpRequest request) => AuthorizationToken(request, "Bearer");
+
+    /// <summary>The token of an <c>Authorization</c> header of <paramref name="scheme"/> (Bearer, DPoP), if any.</summary>
+    public static string? AuthorizationToken(HttpRequest request, string scheme)
     {
         var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        return header.Length > scheme.Length && header[scheme.Length] == ' ' && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            ? header[(scheme.Length + 1)..].Trim()
+            : null;
     }
 
     private sealed class FormDictionary(IFormCollection form) : IReadOnlyDictionary<string, Microsoft.Extensions.Primitives.StringValues>

@@ -210,7 +210,6 @@ public static class BackchannelServiceCollectionExtensions
 
         // Pairwise subjects, revocation (RFC 7009) and introspection (RFC 7662).
         services.AddSingleton<ClientSubjects>();
-        services.AddSingleton<AccessTokenRevocations>();
         services.AddSingleton<TokenRevocationHandler>();
         services.AddSingleton<TokenIntrospectionHandler>();
     }

@@ -232,14 +232,15 @@ public sealed partial class KeyManager(
             {
                 var stored = await store.ListAsync(cancellationToken);
                 var algorithms = StoredTokenAlgorithms(stored).ToList();
-                var now = time.GetUtcNow();
-                var rotation = KeyRotationPlanner.RotateNow(Schedules(stored), SigningKeysWanted(algorithms), now, Policy());
+                var rotation = KeyRotationPlanner.RotateNow(Schedules(stored), SigningKeysWanted(algorithms), time.GetUtcNow(), Policy());
                 await ApplyAsync(rotation, cancellationToken);
+                // What the planner retired, told per key it activated (the keys of the same purpose and algorithm).
+                var retired = rotation.Retire.Select(r => r.KeyId).ToHashSet(StringComparer.Ordinal);
                 var rotated = rotation.Activate.Select(activated =>
                 {
                     var key = stored.Single(k => k.KeyId == activated.KeyId);
                     return new KeyRotation(key.Purpose, key.Algorithm, key.KeyId,
-                        stored.Where(k => k.Purpose == key.Purpose && k.Algorithm == key.Algorithm && k.RetainUntil is null && k.ActivatesAt <= now)
+                        stored.Where(k => k.Purpose == key.Purpose && k.Algorithm == key.Algorithm && retired.Contains(k.KeyId))
                             .Select(k => k.KeyId).ToList());
                 }).ToList();
 

@@ -18,8 +18,6 @@ public sealed class DpopProofVerifier(
     AuditLog audit,
     TimeProvider time)
 {
-    public bool Enabled => options.Value.Enabled;
-
     public IReadOnlyList<string> Algorithms => options.Value.EffectiveSigningAlgorithms;
 
     /// <summary>A nonce for the DPoP-Nonce header of a use_dpop_nonce answer.</summary>

@@ -8,7 +8,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Backchannel.Tokens;
 
 /// <summary>
-/// Validates tokens this provider issued (access tokens at /userinfo, ID tokens given back as id_token_hint). A token
+/// Validates tokens this provider issued (access tokens at /userinfo, /admin, /revoke and /introspect, ID tokens given back
+/// as id_token_hint). A token
 /// signed with a key this node does not know yet (another node created it) makes the node read its keys again.
 /// </summary>
 public sealed class IssuedTokenValidator(
@@ -23,7 +24,7 @@ public sealed class IssuedTokenValidator(
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
     /// <summary>Validates an access token: signature, issuer, audience, type at+jwt, lifetime.</summary>
-    public Task<TokenValidationResult> ValidateAccessTokenAsync(string token, CancellationToken cancellationToken) =>
+    private Task<TokenValidationResult> ValidateAccessTokenAsync(string token, CancellationToken cancellationToken) =>
         ValidateAsync(token, () =>
         {
             var parameters = Base(provider.Value.ClockSkew);
@@ -34,9 +35,9 @@ public sealed class IssuedTokenValidator(
         }, cancellationToken);
 
     /// <summary>
-    /// Validates an access token presented to a resource (/userinfo, /admin): as <see cref="ValidateAccessTokenAsync"/>, and
-    /// not revoked (its jti on the revocation list, or the refresh token family it belongs to revoked). The token, or
-    /// invalid_token (401).
+    /// Validates an access token presented to a resource (/userinfo, /admin) or to /revoke and /introspect: signature,
+    /// issuer, audience, type at+jwt, lifetime, and not revoked (its jti on the revocation list, or the refresh token family
+    /// it belongs to revoked). The token, or invalid_token (401).
     /// </summary>
     public async Task<ProtocolResult<JsonWebToken>> ValidateActiveAccessTokenAsync(string token, CancellationToken cancellationToken)
     {
@@ -47,14 +48,22 @@ public sealed class IssuedTokenValidator(
         }
 
         var validated = (JsonWebToken)result.SecurityToken;
-        if (await revokedTokens.IsRevokedAsync(validated.Id, cancellationToken)
-            || (validated.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family) && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken)))
+        if (await IsRevokedAsync(validated, cancellationToken))
         {
             return new ProtocolError(ErrorCodes.InvalidToken, "The access token was revoked.", 401);
         }
 
         return validated;
     }
+
+    /// <summary>
+    /// Whether a validated access token was taken back: by its jti (on the revocation list, until it expires) or with its
+    /// refresh token family (its <c>sid</c>).
+    /// </summary>
+    private async ValueTask<bool> IsRevokedAsync(JsonWebToken token, CancellationToken cancellationToken) =>
+        await revokedTokens.IsRevokedAsync(token.Id, cancellationToken)
+        || (token.TryGetPayloadValue<string>(TokenIssuer.FamilyClaim, out var family)
+            && await refreshTokens.IsFamilyRevokedAsync(family, cancellationToken));
 
     /// <summary>Validates an ID token issued to <paramref name="clientId"/>; it may have expired up to <paramref name="maxAgeAfterExpiry"/> ago.</summary>
     public Task<TokenValidationResult> ValidateIdTokenAsync(string token, string clientId, TimeSpan maxAgeAfterExpiry, CancellationToken cancellationToken) =>

@@ -3,7 +3,6 @@ using Backchannel.Abstractions;
 using Backchannel.Clients;
 using Backchannel.Domain;
 using Backchannel.Protocol;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Backchannel.Tokens;
 
@@ -15,7 +14,6 @@ namespace Backchannel.Tokens;
 /// </summary>
 public sealed class TokenIntrospectionHandler(
     IssuedTokenValidator validator,
-    AccessTokenRevocations revocations,
     IRefreshTokenStore refreshTokens,
     ClientCatalog clients,
     ClientSubjects subjects,
@@ -39,24 +37,26 @@ public sealed class TokenIntrospectionHandler(
 
     private async ValueTask<IntrospectionResponse> AccessTokenAsync(string token, Client caller, CancellationToken cancellationToken)
     {
-        var result = await validator.ValidateAccessTokenAsync(token, cancellationToken);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt
-            || !jwt.TryGetPayloadValue<string>(Parameters.ClientId, out var clientId) || !MaySee(caller, clientId)
-            || await revocations.IsRevokedAsync(jwt, cancellationToken))
+        var validated = await validator.ValidateActiveAccessTokenAsync(token, cancellationToken);
+        if (!validated.Succeeded
+            || !validated.Value.TryGetPayloadValue<string>(Parameters.ClientId, out var clientId) || !MaySee(caller, clientId))
         {
             return IntrospectionResponse.Inactive;
         }
 
+        var jwt = validated.Value;
         using var payload = JwtPayload.Parse(jwt);
         var claims = payload.RootElement;
-        var cnf = Json(claims, "cnf", JsonValueKind.Object);
+        var cnf = Json(claims, TokenIssuer.ConfirmationClaim, JsonValueKind.Object);
         return new IntrospectionResponse
         {
             Active = true,
             Scope = JwtPayload.String(claims, "scope"),
             ClientId = clientId,
             // A token bound to a DPoP key is of type DPoP (RFC 9449 6.2); every other is a bearer token.
-            TokenType = cnf is { } confirmation && confirmation.TryGetProperty("jkt", out _) ? "DPoP" : "Bearer",
+            TokenType = cnf is { } confirmation && confirmation.TryGetProperty(TokenIssuer.DpopThumbprintMember, out _)
+                ? IssuedTokens.DpopTokenType
+                : IssuedTokens.BearerTokenType,
             Exp = Number(claims, "exp"),
             Iat = Number(claims, "iat"),
             Sub = jwt.Subject,

@@ -2,7 +2,6 @@ using Backchannel.Abstractions;
 using Backchannel.Diagnostics;
 using Backchannel.Domain;
 using Backchannel.Protocol;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Backchannel.Tokens;
 
@@ -14,7 +13,7 @@ namespace Backchannel.Tokens;
 /// </summary>
 public sealed class TokenRevocationHandler(
     IssuedTokenValidator validator,
-    AccessTokenRevocations revocations,
+    IRevokedAccessTokenStore revokedTokens,
     IRefreshTokenStore refreshTokens,
     AuditLog audit,
     TimeProvider time)
@@ -42,15 +41,17 @@ public sealed class TokenRevocationHandler(
 
     private async ValueTask<bool> RevokeAccessTokenAsync(string token, Client client, CancellationToken cancellationToken)
     {
-        var result = await validator.ValidateAccessTokenAsync(token, cancellationToken);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt
-            || !jwt.TryGetPayloadValue<string>(Parameters.ClientId, out var clientId) || clientId != client.ClientId
-            || await revocations.IsRevokedAsync(jwt, cancellationToken))
+        // Already revoked is answered as revoked, without revoking it again.
+        var validated = await validator.ValidateActiveAccessTokenAsync(token, cancellationToken);
+        if (!validated.Succeeded
+            || !validated.Value.TryGetPayloadValue<string>(Parameters.ClientId, out var clientId) || clientId != client.ClientId)
         {
             return false;
         }
 
-        await revocations.RevokeAsync(jwt, cancellationToken);
+        // On the revocation list until it expires.
+        var jwt = validated.Value;
+        await revokedTokens.RevokeAsync(jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), cancellationToken);
         return true;
     }
 }

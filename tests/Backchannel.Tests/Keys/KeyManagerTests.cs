@@ -150,12 +150,7 @@ public sealed class KeyManagerTests
     [Fact]
     public async Task After_the_rotation_period_the_next_key_signs_and_the_old_one_stays_published_until_the_retention_ends()
     {
-        await using var services = await TestServices.StartAsync(new Dictionary<string, string?>
-        {
-            ["Tokens:KeyRotationDays"] = "10",
-            ["Tokens:KeyPrePublicationDays"] = "2",
-            ["Tokens:KeyRetentionDays"] = "5",
-        }, _time);
+        await using var services = await StartWithRotationScheduleAsync();
         var keys = services.Get<KeyManager>();
         var store = services.Get<IKeyStore>();
         var start = _time.GetUtcNow();
@@ -274,12 +269,7 @@ public sealed class KeyManagerTests
     [Fact]
     public async Task The_pairwise_subject_key_is_never_rotated_retired_or_published()
     {
-        await using var services = await TestServices.StartAsync(new Dictionary<string, string?>
-        {
-            ["Tokens:KeyRotationDays"] = "10",
-            ["Tokens:KeyPrePublicationDays"] = "2",
-            ["Tokens:KeyRetentionDays"] = "5",
-        }, _time);
+        await using var services = await StartWithRotationScheduleAsync();
         var keys = services.Get<KeyManager>();
         var key = await keys.PairwiseSubjectKeyAsync(None);
         var stored = Assert.Single(await services.Get<IKeyStore>().ListAsync(None), k => k.Purpose == KeyPurpose.PairwiseSubjects);
@@ -299,6 +289,14 @@ public sealed class KeyManagerTests
     }
 
     /// <summary>Another node over the same store: its own key manager, sharing the store and its lock.</summary>
+    /// <summary>Keys rotated every 10 days, published 2 days before they sign, and kept 5 days after.</summary>
+    private Task<TestServices> StartWithRotationScheduleAsync() => TestServices.StartAsync(new Dictionary<string, string?>
+    {
+        ["Tokens:KeyRotationDays"] = "10",
+        ["Tokens:KeyPrePublicationDays"] = "2",
+        ["Tokens:KeyRetentionDays"] = "5",
+    }, _time);
+
     internal static KeyManager NewNode(TestServices services) => ActivatorUtilities.CreateInstance<KeyManager>(services.Services);
 
     private static (StoredKey Active, StoredKey Next) ActiveAndNext(IReadOnlyList<StoredKey> stored, KeyPurpose purpose, string algorithm,
