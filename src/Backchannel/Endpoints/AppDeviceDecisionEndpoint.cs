@@ -40,8 +40,7 @@ internal static class AppDeviceDecisionEndpoint
             .DecideAsync(AppDeviceHttp.DeviceId(context), jwt, context.RequestAborted);
         if (!outcome.Succeeded)
         {
-            await ProtocolHttp.WriteErrorAsync(context, outcome.Error,
-                outcome.Error.StatusCode == StatusCodes.Status401Unauthorized ? ProtocolHttp.BearerChallenge(outcome.Error) : null);
+            await AppDeviceHttp.WriteErrorAsync(context, outcome.Error);
             return;
         }
 

@@ -1,3 +1,4 @@
+using Backchannel.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -11,4 +12,8 @@ internal static class AppDeviceHttp
 
     /// <summary>The device id of the route <c>/ciba/devices/{id}/…</c>.</summary>
     public static string DeviceId(HttpContext context) => (string)context.GetRouteValue("id")!;
+
+    /// <summary>Writes the protocol's error, with the bearer challenge when it is a 401.</summary>
+    public static Task WriteErrorAsync(HttpContext context, ProtocolError error) =>
+        ProtocolHttp.WriteErrorAsync(context, error, error.StatusCode == StatusCodes.Status401Unauthorized ? ProtocolHttp.BearerChallenge(error) : null);
 }

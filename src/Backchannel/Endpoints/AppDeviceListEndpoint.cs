@@ -9,14 +9,12 @@ internal static class AppDeviceListEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
     {
-        var owner = await DeviceOwnerHttp.AuthenticateAsync(context, null);
-        if (!owner.Succeeded)
+        if (await DeviceOwnerHttp.SubjectOrRefuseAsync(context, null) is not { } subject)
         {
-            await DeviceOwnerHttp.WriteRefusalAsync(context, owner.Error);
             return;
         }
 
-        var devices = await context.RequestServices.GetRequiredService<AppDeviceService>().ListAsync(owner.Value, context.RequestAborted);
+        var devices = await context.RequestServices.GetRequiredService<AppDeviceService>().ListAsync(subject, context.RequestAborted);
         await ProtocolHttp.WriteJsonAsync(context, new AppDeviceList(devices), AppJsonContext.Default.AppDeviceList);
     }
 }

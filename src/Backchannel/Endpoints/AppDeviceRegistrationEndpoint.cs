@@ -49,15 +49,13 @@ internal static class AppDeviceRegistrationEndpoint
             return;
         }
 
-        var owner = await DeviceOwnerHttp.AuthenticateAsync(context, body.IdTokenHint);
-        if (!owner.Succeeded)
+        if (await DeviceOwnerHttp.SubjectOrRefuseAsync(context, body.IdTokenHint) is not { } subject)
         {
-            await DeviceOwnerHttp.WriteRefusalAsync(context, owner.Error);
             return;
         }
 
         var registered = await context.RequestServices.GetRequiredService<AppDeviceService>()
-            .RegisterAsync(owner.Value, body.Jwk, body.Name, body.PushToken, context.RequestAborted);
+            .RegisterAsync(subject, body.Jwk, body.Name, body.PushToken, context.RequestAborted);
         if (!registered.Succeeded)
         {
             await ProtocolHttp.WriteErrorAsync(context, registered.Error);

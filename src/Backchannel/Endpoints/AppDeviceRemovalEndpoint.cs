@@ -10,15 +10,13 @@ internal static class AppDeviceRemovalEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
     {
-        var owner = await DeviceOwnerHttp.AuthenticateAsync(context, null);
-        if (!owner.Succeeded)
+        if (await DeviceOwnerHttp.SubjectOrRefuseAsync(context, null) is not { } subject)
         {
-            await DeviceOwnerHttp.WriteRefusalAsync(context, owner.Error);
             return;
         }
 
         var deviceId = AppDeviceHttp.DeviceId(context);
-        if (!await context.RequestServices.GetRequiredService<AppDeviceService>().RemoveAsync(owner.Value, deviceId, context.RequestAborted))
+        if (!await context.RequestServices.GetRequiredService<AppDeviceService>().RemoveAsync(subject, deviceId, context.RequestAborted))
         {
             await ProtocolHttp.WriteErrorAsync(context, new ProtocolError(AppDeviceHttp.NotFound, "The user has no device with this id.", 404));
             return;

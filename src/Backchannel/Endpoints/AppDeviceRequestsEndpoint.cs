@@ -4,7 +4,6 @@ using Backchannel.Abstractions;
 using Backchannel.Channels.App;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 
@@ -19,11 +18,9 @@ namespace Backchannel.Endpoints;
 /// </summary>
 internal static class AppDeviceRequestsEndpoint
 {
-    private const string EventStream = "text/event-stream";
-
     public static async Task HandleAsync(HttpContext context)
     {
-        var stream = context.Request.Headers.Accept.Any(value => value?.Contains(EventStream, StringComparison.OrdinalIgnoreCase) == true);
+        var stream = context.Request.Headers.Accept.Any(value => value?.Contains(ServerSentEvents.MediaType, StringComparison.OrdinalIgnoreCase) == true);
         var wait = 0;
         if (!stream && context.Request.Query["wait"] is { Count: > 0 } waitValue
             && (waitValue.Count > 1 || !int.TryParse(waitValue[0], NumberStyles.None, CultureInfo.InvariantCulture, out wait)
@@ -66,20 +63,18 @@ internal static class AppDeviceRequestsEndpoint
         }
 
         var response = context.Response;
-        response.ContentType = EventStream;
+        response.ContentType = ServerSentEvents.MediaType;
         ProtocolHttp.SetNoStore(response);
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.StartAsync(context.RequestAborted);
+        await ServerSentEvents.StartAsync(context);
         await response.Body.FlushAsync(context.RequestAborted);
 
         await foreach (var change in requests.StreamAsync(device, watcher, authenticated.Value.Jwt.AcceptedUntil, context.RequestAborted))
         {
             var text = change switch
             {
-                { Request: { } request } => $"event: request\ndata: {JsonSerializer.Serialize(request, AppJsonContext.Default.AppRequestView)}\n\n",
-                { Closed: { } closed } => $"event: closed\ndata: {JsonSerializer.Serialize(closed, AppJsonContext.Default.AppRequestClosed)}\n\n",
-                _ => ": keep-alive\n\n",
+                { Request: { } request } => ServerSentEvents.Event("request", JsonSerializer.Serialize(request, AppJsonContext.Default.AppRequestView)),
+                { Closed: { } closed } => ServerSentEvents.Event("closed", JsonSerializer.Serialize(closed, AppJsonContext.Default.AppRequestClosed)),
+                _ => ServerSentEvents.KeepAlive,
             };
             await response.WriteAsync(text, context.RequestAborted);
             await response.Body.FlushAsync(context.RequestAborted);

@@ -12,7 +12,7 @@ namespace Backchannel.Endpoints;
 /// </summary>
 internal static class DeviceOwnerHttp
 {
-    public static async Task<ProtocolResult<string>> AuthenticateAsync(HttpContext context, string? idTokenHint)
+    private static async Task<ProtocolResult<string>> AuthenticateAsync(HttpContext context, string? idTokenHint)
     {
         if ((idTokenHint ?? ProtocolHttp.BearerToken(context.Request)) is { Length: > 0 } hint)
         {
@@ -31,7 +31,16 @@ internal static class DeviceOwnerHttp
             "Say whose devices these are: an id_token_hint (an ID token this provider issued for the user), or a signed-in session.", 401);
     }
 
-    /// <summary>Writes a refusal of <see cref="AuthenticateAsync"/>, with the bearer challenge of a 401.</summary>
-    public static Task WriteRefusalAsync(HttpContext context, ProtocolError error) =>
-        ProtocolHttp.WriteErrorAsync(context, error, error.StatusCode == StatusCodes.Status401Unauthorized ? ProtocolHttp.BearerChallenge(error) : null);
+    /// <summary>The subject, as <see cref="AuthenticateAsync"/> finds it; null, with the refusal written, when there is none.</summary>
+    public static async Task<string?> SubjectOrRefuseAsync(HttpContext context, string? idTokenHint)
+    {
+        var owner = await AuthenticateAsync(context, idTokenHint);
+        if (!owner.Succeeded)
+        {
+            await AppDeviceHttp.WriteErrorAsync(context, owner.Error);
+            return null;
+        }
+
+        return owner.Value;
+    }
 }

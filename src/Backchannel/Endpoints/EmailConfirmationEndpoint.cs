@@ -30,12 +30,7 @@ internal static class EmailConfirmationEndpoint
         }
 
         var token = Token(context);
-        bool? approved = form["decision"] switch
-        {
-            "approve" => true,
-            "deny" => false,
-            _ => null,
-        };
+        var approved = PortalHttp.Answer(form);
         if (approved is null)
         {
             await PortalHttp.WriteMessageAsync(context, StatusCodes.Status400BadRequest, "Not an answer", "Choose Approve or Deny.");

@@ -25,12 +25,7 @@ internal static class PortalDecisionEndpoint
         }
 
         var id = context.Request.RouteValues["id"] as string;
-        var approved = form["decision"] switch
-        {
-            "approve" => true,
-            "deny" => (bool?)false,
-            _ => null,
-        };
+        var approved = PortalHttp.Answer(form);
         if (id is not { Length: > 0 and <= MaxIdLength } || approved is null)
         {
             await PortalHttp.WriteMessageAsync(context, StatusCodes.Status400BadRequest, "Not an answer", "Choose Approve or Deny on a request of yours.");

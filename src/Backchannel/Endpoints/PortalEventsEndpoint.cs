@@ -1,7 +1,5 @@
-using System.Text;
 using Backchannel.Channels.Portal;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Backchannel.Endpoints;
@@ -25,16 +23,14 @@ internal static class PortalEventsEndpoint
         var live = context.RequestServices.GetRequiredService<PortalLiveView>();
         var antiforgeryToken = PortalHttp.AntiforgeryToken(context);
         var response = context.Response;
-        response.ContentType = "text/event-stream; charset=utf-8";
+        response.ContentType = ServerSentEvents.MediaType + "; charset=utf-8";
         PortalHttp.SetSecurityHeaders(response);
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.StartAsync(context.RequestAborted);
+        await ServerSentEvents.StartAsync(context);
         try
         {
             await foreach (var requests in live.WatchAsync(PortalSession.Subject(principal)!, context.RequestAborted))
             {
-                await response.WriteAsync(Event("requests", html.RequestList(requests, antiforgeryToken)), context.RequestAborted);
+                await response.WriteAsync(ServerSentEvents.Event("requests", html.RequestList(requests, antiforgeryToken)), context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
             }
         }
@@ -42,17 +38,5 @@ internal static class PortalEventsEndpoint
         {
             // The page was closed.
         }
-    }
-
-    /// <summary>One Server-Sent Event: each line of the data on its own <c>data:</c> line.</summary>
-    public static string Event(string name, string data)
-    {
-        var text = new StringBuilder("event: ").Append(name).Append('\n');
-        foreach (var line in data.ReplaceLineEndings("\n").Split('\n'))
-        {
-            text.Append("data: ").Append(line).Append('\n');
-        }
-
-        return text.Append('\n').ToString();
     }
 }

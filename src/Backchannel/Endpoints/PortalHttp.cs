@@ -55,6 +55,14 @@ internal static class PortalHttp
         return form.Value;
     }
 
+    /// <summary>The answer a decision form posts: <c>decision</c> = <c>approve</c> (true) or <c>deny</c> (false); null for anything else.</summary>
+    public static bool? Answer(RequestParameters form) => form["decision"] switch
+    {
+        "approve" => true,
+        "deny" => false,
+        _ => null,
+    };
+
     /// <summary>The address the request came from (rate limits per address).</summary>
     public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 

@@ -13,23 +13,15 @@ namespace Backchannel.IntegrationTests.Channels;
 /// A provider whose requests go to the e-mail channel, sending through a real SMTP server on loopback (aiosmtpd), with a
 /// delay, a copy and a blind copy, and a second address for alice.
 /// </summary>
-public sealed class EmailProvider : SharedProvider
+public sealed class EmailProvider : SmtpProvider
 {
     public const string Cc = "audit@backchannel.test";
     public const string Bcc = "archive@backchannel.test";
     public const string BackupAddress = "alice.backup@example.org";
     public const int DelaySeconds = 30;
 
-    private SmtpServer? _smtp;
-
-    internal SmtpServer Smtp => _smtp ?? throw new InvalidOperationException("The SMTP server is not started.");
-
-    protected override Dictionary<string, string?> Settings() => new()
+    protected override Dictionary<string, string?> Settings() => new(base.Settings())
     {
-        ["Backchannel:Channels:Default"] = "email",
-        ["Backchannel:Channels:Email:SmtpHost"] = "127.0.0.1",
-        ["Backchannel:Channels:Email:SmtpPort"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Backchannel:Channels:Email:Security"] = "None",
         ["Backchannel:Channels:Email:From"] = "Sign-in <no-reply@backchannel.test>",
         ["Backchannel:Channels:Email:Subject"] = "{client_name} asks: {binding_message}",
         ["Backchannel:Channels:Email:Cc:0"] = Cc,
@@ -39,21 +31,6 @@ public sealed class EmailProvider : SharedProvider
         ["Backchannel:Channels:Email:DelaySeconds"] = DelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Backchannel:Users:0:claims:backup_email"] = BackupAddress,
     };
-
-    public override async Task InitializeAsync()
-    {
-        _smtp = await SmtpServer.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_smtp is not null)
-        {
-            await _smtp.DisposeAsync();
-        }
-    }
 }
 
 /// <summary>

@@ -11,14 +11,7 @@ public sealed class EmailRetryTests
     {
         var port = FreePort.Next();
         var clock = new TestClock();
-        await using var provider = await TestProvider.StartAsync(new Dictionary<string, string?>
-        {
-            ["Backchannel:Channels:Default"] = "email",
-            ["Backchannel:Channels:Email:SmtpHost"] = "127.0.0.1",
-            ["Backchannel:Channels:Email:SmtpPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Backchannel:Channels:Email:Security"] = "None",
-            ["Backchannel:Channels:Email:From"] = "no-reply@backchannel.test",
-        }, time: clock);
+        await using var provider = await TestProvider.StartAsync(MailSettings.Through(port), time: clock);
 
         var message = "Retry " + Guid.NewGuid().ToString("N")[..8];
         var authorization = await provider.AuthorizeAsync("alice", message);

@@ -5,41 +5,17 @@ using Microsoft.Playwright;
 namespace Backchannel.IntegrationTests.Channels;
 
 /// <summary>The e-mail channel with <c>Channels:Email:RequireSignIn</c>: the portal's sign-in, as the request's user, comes before the answer.</summary>
-public sealed class EmailSignInProvider : SharedProvider
+public sealed class EmailSignInProvider : SmtpProvider
 {
     public const string AlicePassword = "alice-mail-password";
     public const string BobPassword = "bob-mail-password";
 
-    private SmtpServer? _smtp;
-
-    internal SmtpServer Smtp => _smtp ?? throw new InvalidOperationException("The SMTP server is not started.");
-
-    protected override Dictionary<string, string?> Settings() => new()
+    protected override Dictionary<string, string?> Settings() => new(base.Settings())
     {
-        ["Backchannel:Channels:Default"] = "email",
-        ["Backchannel:Channels:Email:SmtpHost"] = "127.0.0.1",
-        ["Backchannel:Channels:Email:SmtpPort"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Backchannel:Channels:Email:Security"] = "None",
-        ["Backchannel:Channels:Email:From"] = "no-reply@backchannel.test",
         ["Backchannel:Channels:Email:RequireSignIn"] = "true",
         ["Backchannel:Users:0:password"] = AlicePassword,
         ["Backchannel:Users:1:password"] = BobPassword,
     };
-
-    public override async Task InitializeAsync()
-    {
-        _smtp = await SmtpServer.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_smtp is not null)
-        {
-            await _smtp.DisposeAsync();
-        }
-    }
 }
 
 [Collection(BrowserTests.Name)]

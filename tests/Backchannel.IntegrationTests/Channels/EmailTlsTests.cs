@@ -17,13 +17,9 @@ public sealed class EmailTlsTests
         Directory.CreateDirectory(directory);
         var certificates = TestCertificates.Create(directory);
         await using var smtp = await SmtpServer.StartAsync(certificates: certificates, implicitTls: implicitTls);
-        await using var provider = await TestProvider.StartAsync(new Dictionary<string, string?>
+        await using var provider = await TestProvider.StartAsync(new Dictionary<string, string?>(MailSettings.Through(smtp.Port))
         {
-            ["Backchannel:Channels:Default"] = "email",
-            ["Backchannel:Channels:Email:SmtpHost"] = "127.0.0.1",
-            ["Backchannel:Channels:Email:SmtpPort"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Backchannel:Channels:Email:Security"] = security,
-            ["Backchannel:Channels:Email:From"] = "no-reply@backchannel.test",
             ["Backchannel:Notifications:TrustedCertificatesFile"] = certificates.AuthorityPemFile,
         });
 

@@ -2,10 +2,7 @@ using Backchannel.Abstractions;
 using Backchannel.Channels;
 using Backchannel.Delivery;
 using Backchannel.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Tests.Channels;
@@ -15,7 +12,7 @@ public class ChannelOptionsValidatorTests
     [Fact]
     public void A_channel_added_in_code_with_a_built_in_name_is_a_clear_start_up_error()
     {
-        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("http"));
+        var errors = StartupErrorsOf(builder => builder.AddChannel<DeliveringChannel>("http"));
 
         Assert.Contains(errors, e => e.Contains("The channel type 'http' is added more than once", StringComparison.Ordinal));
     }
@@ -23,7 +20,7 @@ public class ChannelOptionsValidatorTests
     [Fact]
     public void A_channel_added_twice_is_a_clear_start_up_error()
     {
-        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("app").AddChannel<SilentChannel>("App"));
+        var errors = StartupErrorsOf(builder => builder.AddChannel<DeliveringChannel>("app").AddChannel<DeliveringChannel>("App"));
 
         Assert.Contains(errors, e => e.Contains("The channel type 'app' is added more than once", StringComparison.OrdinalIgnoreCase));
     }
@@ -31,7 +28,7 @@ public class ChannelOptionsValidatorTests
     [Fact]
     public void A_channel_added_in_code_with_the_name_of_a_configured_instance_is_a_clear_start_up_error()
     {
-        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("bank"),
+        var errors = StartupErrorsOf(builder => builder.AddChannel<DeliveringChannel>("bank"),
             ("Channels:Instances:bank:Url", "https://device.example/notify"), ("Channels:Instances:bank:Token", "device-service-token-0123456789"));
 
         Assert.Contains(errors, e => e.Contains("The channel 'bank' added in code has the name of Backchannel:Channels:Instances:bank", StringComparison.Ordinal));
@@ -40,7 +37,7 @@ public class ChannelOptionsValidatorTests
     [Fact]
     public void Channels_with_their_own_names_start()
     {
-        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("app").AddChannelType("sms", (_, _) => new SilentChannel()));
+        var errors = StartupErrorsOf(builder => builder.AddChannel<DeliveringChannel>("app").AddChannelType("sms", (_, _) => new DeliveringChannel()));
 
         Assert.Empty(errors);
     }
@@ -48,7 +45,7 @@ public class ChannelOptionsValidatorTests
     [Fact]
     public void Rules_users_and_the_default_may_name_several_channels()
     {
-        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("mail"),
+        var errors = StartupErrorsOf(builder => builder.AddChannel<DeliveringChannel>("mail"),
             ("Channels:Default", "http, mail"), ("Channels:Rules:0:Channel", "mail,http"), ("Users:0:sub", "alice"), ("Users:0:channel", "HTTP,mail"));
 
         Assert.Empty(errors);
@@ -57,7 +54,7 @@ public class ChannelOptionsValidatorTests
     [Fact]
     public void A_list_naming_an_unknown_channel_or_too_many_is_a_clear_start_up_error()
     {
-        var errors = StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("mail"),
+        var errors = StartupErrorsOf(builder => builder.AddChannel<DeliveringChannel>("mail"),
             ("Channels:Default", "http,pager"), ("Channels:Rules:0:Channel", " , "), ("Users:0:sub", "alice"), ("Users:0:channel", "mail,fax"),
             ("Channels:Rules:1:Channel", "a,b,c,d,e,f,g,h,i"));
 
@@ -82,28 +79,18 @@ public class ChannelOptionsValidatorTests
         Assert.Contains(StartupErrorsOf(_ => { }, ("Channels:Default", "app")),
             e => e.Contains("Backchannel:Channels:Default 'app' is not a configured channel", StringComparison.Ordinal));
         Assert.Empty(StartupErrorsOf(_ => { }, ("Channels:Default", "app"), ("Channels:App:Enabled", "true")));
-        Assert.Contains(StartupErrorsOf(builder => builder.AddChannel<SilentChannel>("app"), ("Channels:App:Enabled", "true")),
+        Assert.Contains(StartupErrorsOf(builder => builder.AddChannel<DeliveringChannel>("app"), ("Channels:App:Enabled", "true")),
             e => e.Contains("The channel type 'app' is added more than once", StringComparison.Ordinal));
     }
 
     private static IReadOnlyList<string> StartupErrorsOf(Action<Backchannel.Abstractions.BackchannelBuilder> addChannels, params (string Key, string Value)[] settings)
     {
-        var values = new Dictionary<string, string?>
+        using var provider = ChannelServices.Compose(new Dictionary<string, string?>
         {
             ["Issuer"] = "https://op.example",
             ["Channels:Http:Url"] = "https://device.example/notify",
             ["Channels:Http:Token"] = "device-service-token-0123456789",
-        };
-        foreach (var (key, value) in settings)
-        {
-            values[key] = value;
-        }
-
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new ProductionEnvironment());
-        addChannels(services.AddBackchannel(new ConfigurationBuilder().AddInMemoryCollection(values).Build()).UseSqlite());
-        using var provider = services.BuildServiceProvider();
+        }, settings, addChannels);
         try
         {
             _ = provider.GetRequiredService<IOptions<ChannelOptions>>().Value;
@@ -114,19 +101,5 @@ public class ChannelOptionsValidatorTests
         {
             return StartupErrors.Describe(ex);
         }
-    }
-
-    private sealed class SilentChannel : IAuthenticationDeviceChannel
-    {
-        public Task<DeliveryResult> NotifyAsync(DeviceNotification notification, CancellationToken cancellationToken) =>
-            Task.FromResult(DeliveryResult.Delivered);
-    }
-
-    private sealed class ProductionEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Production;
-        public string ApplicationName { get; set; } = "Backchannel.Tests";
-        public string ContentRootPath { get; set; } = Path.GetTempPath();
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

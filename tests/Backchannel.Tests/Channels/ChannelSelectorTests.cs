@@ -1,10 +1,7 @@
 using Backchannel.Abstractions;
 using Backchannel.Channels;
 using Backchannel.Domain;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 
 namespace Backchannel.Tests.Channels;
 
@@ -71,47 +68,10 @@ public class ChannelSelectorTests
         Assert.Equal(["app"], await services.GetRequiredService<ChannelSelector>().SelectAsync(Alice, Client(), 120, CancellationToken.None));
     }
 
-    private static ServiceProvider Services(params (string Key, string Value)[] settings)
-    {
-        var values = new Dictionary<string, string?>
+    private static ServiceProvider Services(params (string Key, string Value)[] settings) =>
+        ChannelServices.Compose(new Dictionary<string, string?>
         {
             ["Issuer"] = "https://op.example",
             ["Channels:Http:Url"] = "https://device.example/notify",
-        };
-        foreach (var (key, value) in settings)
-        {
-            values[key] = value;
-        }
-
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new ProductionEnvironment());
-        services.AddBackchannel(new ConfigurationBuilder().AddInMemoryCollection(values).Build()).UseSqlite()
-            .AddChannel<UnreachableChannel>("app")
-            .AddChannel<ReachableChannel>("mail");
-        return services.BuildServiceProvider();
-    }
-
-    /// <summary>A channel that reaches nobody (like the app channel for a user without a device).</summary>
-    private sealed class UnreachableChannel : IAuthenticationDeviceChannel
-    {
-        public Task<DeliveryResult> NotifyAsync(DeviceNotification notification, CancellationToken cancellationToken) =>
-            Task.FromResult(new DeliveryResult(DeliveryStatus.Rejected, "unreachable"));
-
-        public ValueTask<bool> CanReachAsync(User user, CancellationToken cancellationToken) => ValueTask.FromResult(false);
-    }
-
-    private sealed class ReachableChannel : IAuthenticationDeviceChannel
-    {
-        public Task<DeliveryResult> NotifyAsync(DeviceNotification notification, CancellationToken cancellationToken) =>
-            Task.FromResult(DeliveryResult.Delivered);
-    }
-
-    private sealed class ProductionEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Production;
-        public string ApplicationName { get; set; } = "Backchannel.Tests";
-        public string ContentRootPath { get; set; } = Path.GetTempPath();
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
+        }, settings, builder => builder.AddChannel<UnreachableChannel>("app").AddChannel<DeliveringChannel>("mail"));
 }

@@ -9,8 +9,8 @@ namespace Backchannel.Channels.App;
 
 /// <summary>
 /// Registers, lists and removes a user's app devices: for the user (the device endpoints, once the user is known) and
-/// for operators (<see cref="ListAsync"/> and <see cref="RemoveAsync(string, CancellationToken)"/>, which the admin API
-/// calls). A registration either names the key as a JWK (<c>POST /ciba/devices</c>) or proves it
+/// for operators (<see cref="ListAsync"/> and <see cref="RemoveAsync(string, CancellationToken)"/>, for a host's own tools:
+/// the admin API has no device endpoints). A registration either names the key as a JWK (<c>POST /ciba/devices</c>) or proves it
 /// (<c>POST /bc-deviceRegistration</c>: a device_registration_token the key signed).
 /// </summary>
 public sealed class AppDeviceService(
@@ -93,7 +93,7 @@ public sealed class AppDeviceService(
     /// <summary>Removes a device, whoever's it is (an operator's decision); false when there is none of this id.</summary>
     public Task<bool> RemoveAsync(string deviceId, CancellationToken cancellationToken) => devices.DeleteAsync(deviceId, null, cancellationToken);
 
-    public AppDeviceView View(AppDevice device) => new()
+    private AppDeviceView View(AppDevice device) => new()
     {
         DeviceId = device.Id,
         Name = device.Name,

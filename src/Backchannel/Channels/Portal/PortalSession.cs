@@ -14,8 +14,6 @@ public static class PortalSession
 
     public const string CookieName = "backchannel.portal";
 
-    public const string AntiforgeryCookieName = "backchannel.portal.af";
-
     private const string SubjectClaim = "sub";
     private const string NameClaim = "name";
 
