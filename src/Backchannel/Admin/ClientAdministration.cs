@@ -137,13 +137,10 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
         var view = JsonNode.Parse(client.Metadata) as JsonObject ?? new JsonObject();
         view["client_id"] = client.ClientId;
         view["source"] = client.Source;
-        view["created_at"] = JsonValue.Create(Milliseconds(client.CreatedAt));
-        view["updated_at"] = JsonValue.Create(Milliseconds(client.UpdatedAt));
+        view["created_at"] = JsonValue.Create(client.CreatedAt);
+        view["updated_at"] = JsonValue.Create(client.UpdatedAt);
         return view;
     }
-
-    /// <summary>A time as the store keeps it: to the millisecond (a client just created reads the same as when read back).</summary>
-    private static DateTimeOffset Milliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 
     private static Tagged<JsonObject> WithTag(StoredClient client) => new(View(client), Tag(client));
 
