@@ -33,11 +33,10 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
     /// </summary>
     public async Task<ProtocolResult<Tagged<JsonObject>>> CreateAsync(ClientMetadata metadata, CancellationToken cancellationToken)
     {
-        metadata.ClientId ??= RandomIdentifiers.New(16);
-        if (ClientAuthenticationMethods.UsesSecret(metadata.TokenEndpointAuthMethod ?? ClientAuthenticationMethods.ClientSecretBasic)
-            && string.IsNullOrEmpty(metadata.ClientSecret))
+        metadata.ClientId ??= ClientCredentials.NewClientId();
+        if (ClientCredentials.UsesSecret(metadata) && string.IsNullOrEmpty(metadata.ClientSecret))
         {
-            metadata.ClientSecret = RandomIdentifiers.New(32);
+            metadata.ClientSecret = ClientCredentials.NewSecret();
         }
 
         var added = await catalog.AddAsync(metadata, ClientSources.Admin, registrationAccessTokenHash: null, cancellationToken);
@@ -150,5 +149,5 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
         $"The client '{clientId}' comes from the settings (Backchannel:Clients), which rewrite it at every start; change it there.");
 
     private static ProtocolError InvalidMetadata(ClientValidationResult validation) =>
-        new(ErrorCodes.InvalidClientMetadata, "The client metadata is not valid: " + string.Join("; ", validation.Errors) + ".");
+        ClientMetadataJson.Invalid("The client metadata is not valid: " + validation.Describe());
 }
