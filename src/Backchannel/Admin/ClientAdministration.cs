@@ -20,8 +20,7 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
     public async Task<Page<JsonObject>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
     {
         var clients = await store.ListAsync(after, limit + 1, cancellationToken);
-        return new Page<JsonObject>(clients.Take(limit).Select(View).ToList(),
-            clients.Count > limit ? AdminPaging.Cursor(clients[limit - 1].ClientId) : null);
+        return AdminPaging.PageOf(clients, limit, View, client => client.ClientId);
     }
 
     public async Task<ProtocolResult<Tagged<JsonObject>>> ReadAsync(string clientId, CancellationToken cancellationToken) =>

@@ -31,8 +31,7 @@ public sealed class UserAdministration(
     public async Task<Page<AdminUserView>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
     {
         var users = await store.ListAsync(after, limit + 1, cancellationToken);
-        return new Page<AdminUserView>(users.Take(limit).Select(AdminUserView.Of).ToList(),
-            users.Count > limit ? AdminPaging.Cursor(users[limit - 1].Subject) : null);
+        return AdminPaging.PageOf(users, limit, AdminUserView.Of, user => user.Subject);
     }
 
     public async Task<ProtocolResult<Tagged<AdminUserView>>> ReadAsync(string subject, CancellationToken cancellationToken) =>
