@@ -28,6 +28,14 @@ public static class AdminPaging
             : AdminErrors.InvalidRequest($"limit must be a whole number from 1 (at most {MaxLimit} are returned).");
     }
 
+    /// <summary>
+    /// The page of <paramref name="fetched"/>, which was read with <paramref name="limit"/> + 1 items (one more than the page
+    /// holds, so that it says whether a next page exists): at most <paramref name="limit"/> items as shown, and the cursor
+    /// of the last one's key when there is more.
+    /// </summary>
+    public static Page<TView> PageOf<TItem, TView>(IReadOnlyList<TItem> fetched, int limit, Func<TItem, TView> view, Func<TItem, string> key) =>
+        new(fetched.Take(limit).Select(view).ToList(), fetched.Count > limit ? Cursor(key(fetched[limit - 1])) : null);
+
     /// <summary>The opaque cursor of a key.</summary>
     public static string Cursor(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
 

@@ -20,8 +20,7 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
     public async Task<Page<JsonObject>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
     {
         var clients = await store.ListAsync(after, limit + 1, cancellationToken);
-        return new Page<JsonObject>(clients.Take(limit).Select(View).ToList(),
-            clients.Count > limit ? AdminPaging.Cursor(clients[limit - 1].ClientId) : null);
+        return AdminPaging.PageOf(clients, limit, View, client => client.ClientId);
     }
 
     public async Task<ProtocolResult<Tagged<JsonObject>>> ReadAsync(string clientId, CancellationToken cancellationToken) =>
@@ -33,11 +32,10 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
     /// </summary>
     public async Task<ProtocolResult<Tagged<JsonObject>>> CreateAsync(ClientMetadata metadata, CancellationToken cancellationToken)
     {
-        metadata.ClientId ??= RandomIdentifiers.New(16);
-        if (ClientAuthenticationMethods.UsesSecret(metadata.TokenEndpointAuthMethod ?? ClientAuthenticationMethods.ClientSecretBasic)
-            && string.IsNullOrEmpty(metadata.ClientSecret))
+        metadata.ClientId ??= ClientCredentials.NewClientId();
+        if (ClientCredentials.UsesSecret(metadata) && string.IsNullOrEmpty(metadata.ClientSecret))
         {
-            metadata.ClientSecret = RandomIdentifiers.New(32);
+            metadata.ClientSecret = ClientCredentials.NewSecret();
         }
 
         var added = await catalog.AddAsync(metadata, ClientSources.Admin, registrationAccessTokenHash: null, cancellationToken);
@@ -137,13 +135,10 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
         var view = JsonNode.Parse(client.Metadata) as JsonObject ?? new JsonObject();
         view["client_id"] = client.ClientId;
         view["source"] = client.Source;
-        view["created_at"] = JsonValue.Create(Milliseconds(client.CreatedAt));
-        view["updated_at"] = JsonValue.Create(Milliseconds(client.UpdatedAt));
+        view["created_at"] = JsonValue.Create(client.CreatedAt);
+        view["updated_at"] = JsonValue.Create(client.UpdatedAt);
         return view;
     }
-
-    /// <summary>A time as the store keeps it: to the millisecond (a client just created reads the same as when read back).</summary>
-    private static DateTimeOffset Milliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 
     private static Tagged<JsonObject> WithTag(StoredClient client) => new(View(client), Tag(client));
 
@@ -153,5 +148,5 @@ public sealed class ClientAdministration(ClientCatalog catalog, IClientStore sto
         $"The client '{clientId}' comes from the settings (Backchannel:Clients), which rewrite it at every start; change it there.");
 
     private static ProtocolError InvalidMetadata(ClientValidationResult validation) =>
-        new(ErrorCodes.InvalidClientMetadata, "The client metadata is not valid: " + string.Join("; ", validation.Errors) + ".");
+        ClientMetadataJson.Invalid("The client metadata is not valid: " + validation.Describe());
 }

@@ -21,7 +21,7 @@ public sealed class KeyAdministration(IKeyStore store, KeyManager keys, TimeProv
             .Where(k => after is null || string.CompareOrdinal(k.KeyId, after) > 0)
             .OrderBy(k => k.KeyId, StringComparer.Ordinal)
             .ToList();
-        return new Page<AdminKeyView>(views.Take(limit).ToList(), views.Count > limit ? AdminPaging.Cursor(views[limit - 1].KeyId) : null);
+        return AdminPaging.PageOf(views, limit, view => view, view => view.KeyId);
     }
 
     public async Task<ProtocolResult<AdminKeyRotationResult>> RotateAsync(CancellationToken cancellationToken)

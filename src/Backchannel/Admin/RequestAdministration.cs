@@ -86,8 +86,7 @@ public sealed class RequestAdministration(
             return Missing(id);
         }
 
-        return new Page<AdminRequestEventView>(events.Take(limit).Select(e => AdminRequestEventView.Of(e.Event)).ToList(),
-            events.Count > limit ? AdminPaging.Cursor(Key(AuditPosition.Of(events[limit - 1]))) : null);
+        return AdminPaging.PageOf(events, limit, e => AdminRequestEventView.Of(e.Event), e => Key(AuditPosition.Of(e)));
     }
 
     private static string Key(AuditPosition position) =>

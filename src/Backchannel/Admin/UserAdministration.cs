@@ -31,8 +31,7 @@ public sealed class UserAdministration(
     public async Task<Page<AdminUserView>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
     {
         var users = await store.ListAsync(after, limit + 1, cancellationToken);
-        return new Page<AdminUserView>(users.Take(limit).Select(AdminUserView.Of).ToList(),
-            users.Count > limit ? AdminPaging.Cursor(users[limit - 1].Subject) : null);
+        return AdminPaging.PageOf(users, limit, AdminUserView.Of, user => user.Subject);
     }
 
     public async Task<ProtocolResult<Tagged<AdminUserView>>> ReadAsync(string subject, CancellationToken cancellationToken) =>
@@ -45,20 +44,7 @@ public sealed class UserAdministration(
             return Invalid(problems);
         }
 
-        var user = new UserRecord
-        {
-            Subject = input.Subject!,
-            Username = AdminUserRules.Value(input.Username),
-            Email = AdminUserRules.Value(input.Email),
-            PhoneNumber = AdminUserRules.Value(input.PhoneNumber),
-            Name = AdminUserRules.Value(input.Name),
-            Channel = AdminUserRules.Value(input.Channel),
-            Claims = input.Claims ?? [],
-            PasswordHash = Secret(input.Password, null),
-            UserCodeHash = Secret(input.UserCode, null),
-            Source = UserSources.Admin,
-            UpdatedAt = Now(),
-        };
+        var user = WithProfile(new UserRecord { Subject = input.Subject!, Source = UserSources.Admin, UpdatedAt = Now() }, input);
         switch (await store.CreateAsync(user, cancellationToken))
         {
             case UserWriteResult.Written:
@@ -87,17 +73,7 @@ public sealed class UserAdministration(
 
         return ChangeAsync(subject, ifMatch, current => current.Source == UserSources.Settings
             ? AdminErrors.Conflicting($"The user '{subject}' comes from the settings (Backchannel:Users), which rewrite it at every start; change it there.")
-            : current with
-            {
-                Username = AdminUserRules.Value(input.Username),
-                Email = AdminUserRules.Value(input.Email),
-                PhoneNumber = AdminUserRules.Value(input.PhoneNumber),
-                Name = AdminUserRules.Value(input.Name),
-                Channel = AdminUserRules.Value(input.Channel),
-                Claims = input.Claims ?? [],
-                PasswordHash = Secret(input.Password, current.PasswordHash),
-                UserCodeHash = Secret(input.UserCode, current.UserCodeHash),
-            }, cancellationToken);
+            : WithProfile(current, input), cancellationToken);
     }
 
     /// <summary>Disables the user (from now on unknown to the protocol) and cancels its pending requests; disabling a disabled user changes nothing.</summary>
@@ -190,6 +166,19 @@ public sealed class UserAdministration(
         "Another user has one of this user's identifiers (sub, username, email, phone_number) as one of its own; a login_hint must name one user.");
 
     private static ProtocolError Invalid(IReadOnlyList<string> problems) => AdminErrors.InvalidRequest("The user is not valid: " + string.Join("; ", problems) + ".");
+
+    /// <summary><paramref name="user"/> with the profile of <paramref name="input"/>, and its password or user code where given.</summary>
+    private static UserRecord WithProfile(UserRecord user, AdminUserInput input) => user with
+    {
+        Username = AdminUserRules.Value(input.Username),
+        Email = AdminUserRules.Value(input.Email),
+        PhoneNumber = AdminUserRules.Value(input.PhoneNumber),
+        Name = AdminUserRules.Value(input.Name),
+        Channel = AdminUserRules.Value(input.Channel),
+        Claims = input.Claims ?? [],
+        PasswordHash = Secret(input.Password, user.PasswordHash),
+        UserCodeHash = Secret(input.UserCode, user.UserCodeHash),
+    };
 
     /// <summary>A secret to store: absent keeps <paramref name="stored"/>, empty removes it, anything else is hashed.</summary>
     private static string? Secret(string? given, string? stored) => given switch

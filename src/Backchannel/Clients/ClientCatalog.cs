@@ -42,7 +42,9 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
     public async Task<ClientValidationResult> SaveAsync(ClientMetadata metadata, string source, CancellationToken cancellationToken)
     {
         var existing = metadata.ClientId is { } id ? await store.FindAsync(id, cancellationToken) : null;
-        var (result, stored) = Validate(metadata, source, existing);
+
+        // A client that stays with its source keeps its registration access token; one taken over by another source loses it.
+        var (result, stored) = Validate(metadata, source, existing, existing?.Source == source ? existing.RegistrationAccessTokenHash : null);
         if (stored is not null)
         {
             await store.UpsertAsync(stored, cancellationToken);
@@ -52,49 +54,8 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
         return result;
     }
 
-    /// <summary>
-    /// Validates and replaces the client <paramref name="expected"/> (as read) with <paramref name="metadata"/> (the admin
-    /// API), keeping its source, creation time, registration access token and, without a new client_secret, its secret;
-    /// only if it is still as read (one conditional update): not written when invalid, gone or changed since. New clients
-    /// of every caller go through <see cref="AddAsync"/>.
-    /// </summary>
-    public async Task<ClientWrite> ReplaceAsync(StoredClient expected, ClientMetadata metadata, CancellationToken cancellationToken)
-    {
-        var (result, stored) = Validate(metadata, expected.Source, expected);
-        if (stored is null)
-        {
-            return new ClientWrite(result, null);
-        }
-
-        // A replacement is always a new version (a new ETag), even within the millisecond of the one it replaces.
-        if (stored.UpdatedAt <= expected.UpdatedAt)
-        {
-            stored = stored with { UpdatedAt = expected.UpdatedAt.AddMilliseconds(1) };
-        }
-
-        var replaced = await store.ReplaceAsync(stored, expected, cancellationToken);
-        Invalidate(stored.ClientId);
-        return new ClientWrite(result, replaced ? stored : null);
-    }
-
-    /// <summary>The validation of <paramref name="metadata"/> and, when it is valid, the client to store (replacing <paramref name="existing"/>).</summary>
-    private (ClientValidationResult Result, StoredClient? Stored) Validate(ClientMetadata metadata, string source, StoredClient? existing)
-    {
-        var result = ClientMetadataValidator.Validate(metadata, settings, existing?.SecretHash);
-        if (result.Client is not { } client)
-        {
-            return (result, null);
-        }
-
-        // As the store keeps it: to the millisecond. A client that stays with its source keeps its registration access
-        // token; one taken over by another source loses it.
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
-        return (result, ToStored(result, source, existing?.CreatedAt ?? now, now,
-            existing?.Source == source ? existing.RegistrationAccessTokenHash : null));
-    }
-
-    // The write side of dynamic registration (RFC 7591, 7592): every change validated by the same validator, and made
-    // by one conditional statement of the store.
+    // The writes of the admin API and of dynamic registration (RFC 7591, 7592): every change validated by the same
+    // validator, and made by one conditional statement of the store.
 
     /// <summary>The client as stored, read from the store (not the cache): what registration management checks.</summary>
     public ValueTask<StoredClient?> FindStoredAsync(string clientId, CancellationToken cancellationToken) => store.FindAsync(clientId, cancellationToken);
@@ -102,17 +63,33 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
     /// <summary>Validates and adds a new client of <paramref name="source"/>; not written when invalid or its client_id is taken.</summary>
     public async Task<ClientWrite> AddAsync(ClientMetadata metadata, string source, byte[]? registrationAccessTokenHash, CancellationToken cancellationToken)
     {
-        var result = ClientMetadataValidator.Validate(metadata, settings);
-        if (result.Client is not { } client)
+        var (result, stored) = Validate(metadata, source, existing: null, registrationAccessTokenHash);
+        if (stored is null)
         {
             return new ClientWrite(result, null);
         }
 
-        var now = time.GetUtcNow();
-        var stored = ToStored(result, source, now, now, registrationAccessTokenHash);
         var added = await store.AddAsync(stored, cancellationToken);
-        Invalidate(client.ClientId);
+        Invalidate(stored.ClientId);
         return new ClientWrite(result, added ? stored : null);
+    }
+
+    /// <summary>
+    /// Validates and replaces the client <paramref name="expected"/> (as read) with <paramref name="metadata"/> (the admin
+    /// API), keeping its source, creation time, registration access token and, without a new client_secret, its secret;
+    /// only if it is still as read (one conditional update): not written when invalid, gone or changed since.
+    /// </summary>
+    public async Task<ClientWrite> ReplaceAsync(StoredClient expected, ClientMetadata metadata, CancellationToken cancellationToken)
+    {
+        var (result, stored) = Replacement(expected, metadata, expected.RegistrationAccessTokenHash);
+        if (stored is null)
+        {
+            return new ClientWrite(result, null);
+        }
+
+        var replaced = await store.ReplaceAsync(stored, expected, cancellationToken);
+        Invalidate(stored.ClientId);
+        return new ClientWrite(result, replaced ? stored : null);
     }
 
     /// <summary>
@@ -122,16 +99,22 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
     public async Task<ClientWrite> ReplaceRegisteredAsync(StoredClient current, ClientMetadata metadata, byte[] registrationAccessTokenHash,
         CancellationToken cancellationToken)
     {
-        var result = ClientMetadataValidator.Validate(metadata, settings, current.SecretHash);
-        if (result.Client is null || current.RegistrationAccessTokenHash is not { } expected)
+        var (result, stored) = Replacement(current, metadata, registrationAccessTokenHash);
+        if (stored is null || current.RegistrationAccessTokenHash is not { } expected)
         {
             return new ClientWrite(result, null);
         }
 
-        var stored = ToStored(result, current.Source, current.CreatedAt, time.GetUtcNow(), registrationAccessTokenHash);
         var replaced = await store.ReplaceRegisteredAsync(stored, expected, cancellationToken);
         Invalidate(current.ClientId);
         return new ClientWrite(result, replaced ? stored : null);
+    }
+
+    public async Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var deleted = await store.DeleteAsync(clientId, cancellationToken);
+        Invalidate(clientId);
+        return deleted;
     }
 
     /// <summary>Removes a registered client whose registration access token is still <paramref name="current"/>'s.</summary>
@@ -156,23 +139,43 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
         }
     }
 
-    private static StoredClient ToStored(ClientValidationResult result, string source, DateTimeOffset createdAt, DateTimeOffset updatedAt,
-        byte[]? registrationAccessTokenHash) => new()
+    /// <summary>
+    /// The validation of <paramref name="metadata"/> and, when it is valid, the client to store: new, or replacing
+    /// <paramref name="existing"/> (whose secret stays without a new client_secret, and whose creation time stays).
+    /// </summary>
+    private (ClientValidationResult Result, StoredClient? Stored) Validate(ClientMetadata metadata, string source, StoredClient? existing,
+        byte[]? registrationAccessTokenHash)
     {
-        ClientId = result.Client!.ClientId,
-        Metadata = JsonSerializer.Serialize(result.Metadata!, ProtocolJsonContext.Default.ClientMetadata),
-        SecretHash = result.Client.SecretHash,
-        Source = source,
-        CreatedAt = createdAt,
-        UpdatedAt = updatedAt,
-        RegistrationAccessTokenHash = registrationAccessTokenHash,
-    };
+        var result = ClientMetadataValidator.Validate(metadata, settings, existing?.SecretHash);
+        if (result.Client is not { } client)
+        {
+            return (result, null);
+        }
 
-    public async Task<bool> DeleteAsync(string clientId, CancellationToken cancellationToken)
+        // As the store keeps it: to the millisecond.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        return (result, new StoredClient
+        {
+            ClientId = client.ClientId,
+            Metadata = JsonSerializer.Serialize(result.Metadata!, ProtocolJsonContext.Default.ClientMetadata),
+            SecretHash = client.SecretHash,
+            Source = source,
+            CreatedAt = existing?.CreatedAt ?? now,
+            UpdatedAt = now,
+            RegistrationAccessTokenHash = registrationAccessTokenHash,
+        });
+    }
+
+    /// <summary>The validation of <paramref name="metadata"/> and, when it is valid, the client replacing <paramref name="current"/>, of its source.</summary>
+    private (ClientValidationResult Result, StoredClient? Stored) Replacement(StoredClient current, ClientMetadata metadata,
+        byte[]? registrationAccessTokenHash)
     {
-        var deleted = await store.DeleteAsync(clientId, cancellationToken);
-        Invalidate(clientId);
-        return deleted;
+        var (result, stored) = Validate(metadata, current.Source, current, registrationAccessTokenHash);
+
+        // A replacement is always a new version (a new ETag), even within the millisecond of the one it replaces.
+        return stored is not null && stored.UpdatedAt <= current.UpdatedAt
+            ? (result, stored with { UpdatedAt = current.UpdatedAt.AddMilliseconds(1) })
+            : (result, stored);
     }
 
     /// <summary>Removes the clients of <paramref name="source"/> that are not in <paramref name="keep"/>.</summary>
@@ -216,7 +219,4 @@ public sealed partial class ClientCatalog(IClientStore store, ClientValidationSe
 }
 
 /// <summary>A write of the catalog: the validation's outcome, and the client as stored when it was written.</summary>
-public sealed record ClientWrite(ClientValidationResult Validation, StoredClient? Stored)
-{
-    public bool Written => Stored is not null;
-}
+public sealed record ClientWrite(ClientValidationResult Validation, StoredClient? Stored);

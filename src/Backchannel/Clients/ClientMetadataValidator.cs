@@ -481,4 +481,8 @@ public static class ClientMetadataValidator
 }
 
 /// <summary>The validated client and its metadata as registered (without the secret), or every problem found.</summary>
-public sealed record ClientValidationResult(Client? Client, IReadOnlyList<string> Errors, ClientMetadata? Metadata);
+public sealed record ClientValidationResult(Client? Client, IReadOnlyList<string> Errors, ClientMetadata? Metadata)
+{
+    /// <summary>The problems found, as one sentence (for an invalid_client_metadata answer).</summary>
+    public string Describe() => string.Join("; ", Errors) + ".";
+}

@@ -15,12 +15,6 @@ namespace Backchannel.Clients;
 /// </summary>
 public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrls urls, IOptions<RegistrationOptions> options, AuditLog audit)
 {
-    /// <summary>Client ids: 128 random bits (22 base64url characters).</summary>
-    private const int ClientIdBytes = 16;
-
-    /// <summary>Client secrets and registration access tokens: 256 random bits.</summary>
-    private const int CredentialBytes = 32;
-
     private static readonly ProtocolError InvalidRegistrationAccessToken =
         new(ErrorCodes.InvalidToken, "The registration access token is not valid for this client.", 401);
 
@@ -68,18 +62,18 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
             return refused;
         }
 
-        var secret = UsesSecret(metadata) ? RandomIdentifiers.New(CredentialBytes) : null;
-        var token = RandomIdentifiers.New(CredentialBytes);
+        var secret = ClientCredentials.UsesSecret(metadata) ? ClientCredentials.NewSecret() : null;
+        var token = ClientCredentials.NewSecret();
         metadata.ClientSecret = secret;
 
         // A client_id already taken (by chance, or by a configured client) is chosen again.
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            metadata.ClientId = RandomIdentifiers.New(ClientIdBytes);
+            metadata.ClientId = ClientCredentials.NewClientId();
             var write = await catalog.AddAsync(metadata, ClientSources.Registration, SecretHash.Compute(token), cancellationToken);
             if (write.Validation.Client is not { } client)
             {
-                return InvalidMetadata(write.Validation.Errors);
+                return InvalidMetadata(write.Validation);
             }
 
             if (write.Stored is { } stored)
@@ -143,18 +137,18 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
         }
 
         string? newSecret = null;
-        if (UsesSecret(metadata) && client.SecretHash is null)
+        if (ClientCredentials.UsesSecret(metadata) && client.SecretHash is null)
         {
-            newSecret = RandomIdentifiers.New(CredentialBytes);
+            newSecret = ClientCredentials.NewSecret();
             metadata.ClientSecret = newSecret;
         }
 
         var rotate = options.Value.RotateAccessToken;
-        var token = rotate ? RandomIdentifiers.New(CredentialBytes) : registrationAccessToken;
+        var token = rotate ? ClientCredentials.NewSecret() : registrationAccessToken;
         var write = await catalog.ReplaceRegisteredAsync(client, metadata, SecretHash.Compute(token), cancellationToken);
         if (write.Validation.Client is null)
         {
-            return InvalidMetadata(write.Validation.Errors);
+            return InvalidMetadata(write.Validation);
         }
 
         // Gone, or changed with a rotated token, since it was read: the token presented is no longer the client's.
@@ -179,10 +173,6 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
         return null;
     }
 
-    private static bool UsesSecret(ClientMetadata metadata) =>
-        ClientAuthenticationMethods.UsesSecret(metadata.TokenEndpointAuthMethod ?? ClientAuthenticationMethods.ClientSecretBasic);
-
-    /// <summary>Every problem the validator found, each naming its member.</summary>
     /// <summary>
     /// The admin API's scope is an operator's to grant (<c>Backchannel:Clients</c> or the admin API), never a registrant's:
     /// whoever holds an initial access token (anyone, with open registration) would otherwise make itself an operator.
@@ -192,7 +182,7 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
             ? ClientMetadataJson.Invalid($"scope {Scopes.Admin} cannot be registered: an operator grants it (Backchannel:Clients or the admin API).")
             : null;
 
-    private static ProtocolError InvalidMetadata(IReadOnlyList<string> errors) => ClientMetadataJson.Invalid(string.Join("; ", errors) + ".");
+    private static ProtocolError InvalidMetadata(ClientValidationResult validation) => ClientMetadataJson.Invalid(validation.Describe());
 
     private ClientInformationResponse Information(StoredClient stored, ClientMetadata registered, string? secret, string registrationAccessToken) => new()
     {

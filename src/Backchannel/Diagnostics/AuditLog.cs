@@ -65,17 +65,6 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
     /// <summary>A registration request without a valid initial or registration access token was refused.</summary>
     public void RegistrationRefused(string what, string? clientId) => RegistrationRefusedMessage(_logger, what, clientId ?? "(new)");
 
-    [LoggerMessage(301, LogLevel.Information, "client.registered client={ClientId} mode={DeliveryMode}")]
-    private static partial void ClientRegisteredMessage(ILogger logger, string clientId, string deliveryMode);
-
-    [LoggerMessage(302, LogLevel.Information, "client.updated client={ClientId} token_rotated={TokenRotated}")]
-    private static partial void ClientUpdatedMessage(ILogger logger, string clientId, bool tokenRotated);
-
-    [LoggerMessage(303, LogLevel.Information, "client.deleted client={ClientId}")]
-    private static partial void ClientDeletedMessage(ILogger logger, string clientId);
-
-    [LoggerMessage(204, LogLevel.Warning, "security.registration_refused {What} client={ClientId}")]
-    private static partial void RegistrationRefusedMessage(ILogger logger, string what, string clientId);
     /// <summary>A client revoked one of its tokens (RFC 7009): an access token, or a refresh token and its family.</summary>
     public void TokenRevoked(string clientId, string tokenType) => TokenRevokedMessage(_logger, clientId, tokenType);
 
@@ -111,6 +100,18 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
 
     [LoggerMessage(203, LogLevel.Warning, "security.replay_refused {What} client={ClientId}")]
     private static partial void ReplayRefusedMessage(ILogger logger, string what, string clientId);
+
+    [LoggerMessage(204, LogLevel.Warning, "security.registration_refused {What} client={ClientId}")]
+    private static partial void RegistrationRefusedMessage(ILogger logger, string what, string clientId);
+
+    [LoggerMessage(301, LogLevel.Information, "client.registered client={ClientId} mode={DeliveryMode}")]
+    private static partial void ClientRegisteredMessage(ILogger logger, string clientId, string deliveryMode);
+
+    [LoggerMessage(302, LogLevel.Information, "client.updated client={ClientId} token_rotated={TokenRotated}")]
+    private static partial void ClientUpdatedMessage(ILogger logger, string clientId, bool tokenRotated);
+
+    [LoggerMessage(303, LogLevel.Information, "client.deleted client={ClientId}")]
+    private static partial void ClientDeletedMessage(ILogger logger, string clientId);
 
     [LoggerMessage(311, LogLevel.Information, "token.revoked client={ClientId} type={TokenType}")]
     private static partial void TokenRevokedMessage(ILogger logger, string clientId, string tokenType);

@@ -32,36 +32,33 @@ public sealed class StoreUserDirectory(IUserStore store, TimeProvider time) : IU
     public ValueTask<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken) =>
         FindAsync(UserAttribute.Username, username, cancellationToken);
 
+    /// <summary>Checks a user_code.</summary>
+    public ValueTask<bool> VerifyUserCodeAsync(User user, string userCode, CancellationToken cancellationToken) =>
+        VerifySecretAsync(user, userCode, record => record.UserCodeHash, cancellationToken);
+
+    /// <summary>Checks a password.</summary>
+    public ValueTask<bool> VerifyPasswordAsync(User user, string password, CancellationToken cancellationToken) =>
+        VerifySecretAsync(user, password, record => record.PasswordHash, cancellationToken);
+
+    /// <summary>A hash of nothing anyone knows, to verify against for a user without the secret.</summary>
+    private static readonly Lazy<string> UnknownSecretHash = new(() => UserSecretHasher.Hash(Protocol.RandomIdentifiers.New(32)));
+
     /// <summary>
-    /// Checks a user_code. A user without one costs the same slow hash (against a hash of nothing anyone knows), so that
-    /// the time of the answer does not tell whether the user has a code.
+    /// Checks a secret of the user against the hash <paramref name="hashOf"/> picks from its record. A user without one
+    /// costs the same slow hash (against <see cref="UnknownSecretHash"/>), so that the time of the answer does not tell
+    /// whether the user has that secret.
     /// </summary>
-    public async ValueTask<bool> VerifyUserCodeAsync(User user, string userCode, CancellationToken cancellationToken)
+    private async ValueTask<bool> VerifySecretAsync(User user, string given, Func<UserRecord, string?> hashOf, CancellationToken cancellationToken)
     {
         var record = await store.FindBySubjectAsync(user.Subject, cancellationToken);
-        if (record?.UserCodeHash is { } hash)
+        if (record is not null && hashOf(record) is { } hash)
         {
-            return UserSecretHasher.Verify(userCode, hash);
+            return UserSecretHasher.Verify(given, hash);
         }
 
-        _ = UserSecretHasher.Verify(userCode, UnknownCodeHash.Value);
+        _ = UserSecretHasher.Verify(given, UnknownSecretHash.Value);
         return false;
     }
-
-    /// <summary>Checks a password; a user without one costs the same slow hash, as for user codes.</summary>
-    public async ValueTask<bool> VerifyPasswordAsync(User user, string password, CancellationToken cancellationToken)
-    {
-        var record = await store.FindBySubjectAsync(user.Subject, cancellationToken);
-        if (record?.PasswordHash is { } hash)
-        {
-            return UserSecretHasher.Verify(password, hash);
-        }
-
-        _ = UserSecretHasher.Verify(password, UnknownCodeHash.Value);
-        return false;
-    }
-
-    private static readonly Lazy<string> UnknownCodeHash = new(() => UserSecretHasher.Hash(Protocol.RandomIdentifiers.New(32)));
 
     /// <summary>By an attribute, or (null) by any identifier a login_hint may be.</summary>
     private async ValueTask<User?> FindAsync(UserAttribute? attribute, string value, CancellationToken cancellationToken)

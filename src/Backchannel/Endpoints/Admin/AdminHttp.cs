@@ -15,8 +15,6 @@ namespace Backchannel.Endpoints.Admin;
 /// </summary>
 internal static class AdminHttp
 {
-    private const string JsonContentType = "application/json";
-
     /// <summary>The endpoint, called only for an admitted caller.</summary>
     public static RequestDelegate Authorized(Func<HttpContext, AdminCaller, Task> endpoint) => async context =>
     {
@@ -80,25 +78,26 @@ internal static class AdminHttp
             return ProtocolResult<T?>.Ok(null);
         }
 
-        if (!ProtocolHttp.IsMediaType(request.ContentType, JsonContentType))
-        {
-            return ProtocolError.InvalidRequest($"The request body must be {JsonContentType}.");
-        }
-
-        if (ProtocolHttp.LimitBody(context, EndpointLimits.Admin) is { } tooLarge)
-        {
-            return tooLarge;
-        }
-
+        ProtocolResult<byte[]> body;
         try
         {
-            return await JsonSerializer.DeserializeAsync(request.Body, type, context.RequestAborted) is { } value
-                ? ProtocolResult<T?>.Ok(value)
-                : ProtocolError.InvalidRequest("The request body must be a JSON object.");
+            body = await ProtocolHttp.ReadJsonBodyAsync(context, EndpointLimits.Admin);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return ProtocolHttp.TooLarge(EndpointLimits.Admin);
+        }
+
+        if (!body.Succeeded)
+        {
+            return body.Error;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body.Value, type) is { } value
+                ? ProtocolResult<T?>.Ok(value)
+                : ProtocolError.InvalidRequest("The request body must be a JSON object.");
         }
         catch (JsonException ex)
         {
