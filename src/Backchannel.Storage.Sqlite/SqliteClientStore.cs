@@ -12,10 +12,6 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
         ValueTask.FromResult(database.Read(session =>
             session.Query("SELECT " + Columns + " FROM clients WHERE client_id = $id", ("$id", clientId)).ReadFirst(Map)));
 
-    public Task<IReadOnlyList<StoredClient>> ListAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read<IReadOnlyList<StoredClient>>(session =>
-            session.Query("SELECT " + Columns + " FROM clients ORDER BY client_id").ReadAll(Map)));
-
     public Task UpsertAsync(StoredClient client, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(
             "INSERT INTO clients (" + Columns + ") VALUES ($id, $metadata, $secret, $source, $created, $updated, $token) " +
