@@ -1,7 +1,6 @@
 using Backchannel.Abstractions;
 using Backchannel.Domain;
 using Npgsql;
-using NpgsqlTypes;
 using static Backchannel.Storage.Postgres.PostgresParameter;
 
 namespace Backchannel.Storage.Postgres;
@@ -31,34 +30,36 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
             ? Task.CompletedTask
             : database.ExecuteAsync(Insert,
             [
-                Texts(events.Select(e => e.RequestId)), Texts(events.Select(e => RequestEventNames.Of(e.Kind))), Texts(events.Select(e => e.ClientId)),
-                Texts(events.Select(e => e.Subject)), BigintArray(events.Select(e => e.At.ToUnixTimeMilliseconds()).ToList()),
-                Texts(events.Select(e => e.Channel)),
-                new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, Value = events.Select(e => e.Approved).ToArray() },
-                Texts(events.Select(e => e.Detail)), Texts(events.Select(e => e.Device)),
+                TextArray(events.Select(e => e.RequestId)), TextArray(events.Select(e => RequestEventNames.Of(e.Kind))),
+                TextArray(events.Select(e => e.ClientId)), TextArray(events.Select(e => e.Subject)),
+                BigintArray(events.Select(e => e.At.ToUnixTimeMilliseconds())), TextArray(events.Select(e => e.Channel)),
+                BooleanArray(events.Select(e => e.Approved)), TextArray(events.Select(e => e.Detail)), TextArray(events.Select(e => e.Device)),
             ], cancellationToken);
 
-    public async Task<IReadOnlyList<RecordedRequestEvent>> ListForRequestAsync(string requestId, AuditPosition? after, int limit,
+    public Task<IReadOnlyList<RecordedRequestEvent>> ListForRequestAsync(string requestId, AuditPosition? after, int limit,
         CancellationToken cancellationToken) =>
-        Known(after is { } position
-            ? await database.QueryAsync(ForRequest + " AND (at, id) > ($2, $3) ORDER BY at, id LIMIT $4",
-                [Text(requestId), Time(position.At), Bigint(position.Sequence), Integer(limit)], Map, cancellationToken)
-            : await database.QueryAsync(ForRequest + " ORDER BY at, id LIMIT $2", [Text(requestId), Integer(limit)], Map, cancellationToken));
+        ListAsync(after is null ? ForRequest + " ORDER BY at, id LIMIT $2" : ForRequest + " AND (at, id) > ($3, $4) ORDER BY at, id LIMIT $2",
+            requestId, after, limit, cancellationToken);
 
-    public async Task<IReadOnlyList<RecordedRequestEvent>> ListForSubjectAsync(string subject, AuditPosition? before, int limit,
+    public Task<IReadOnlyList<RecordedRequestEvent>> ListForSubjectAsync(string subject, AuditPosition? before, int limit,
         CancellationToken cancellationToken) =>
-        Known(before is { } position
-            ? await database.QueryAsync(ForSubject + " AND (at, id) < ($2, $3) ORDER BY at DESC, id DESC LIMIT $4",
-                [Text(subject), Time(position.At), Bigint(position.Sequence), Integer(limit)], Map, cancellationToken)
-            : await database.QueryAsync(ForSubject + " ORDER BY at DESC, id DESC LIMIT $2", [Text(subject), Integer(limit)], Map, cancellationToken));
+        ListAsync(before is null
+                ? ForSubject + " ORDER BY at DESC, id DESC LIMIT $2"
+                : ForSubject + " AND (at, id) < ($3, $4) ORDER BY at DESC, id DESC LIMIT $2",
+            subject, before, limit, cancellationToken);
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken) =>
         database.ExecuteAsync(DeleteOlder, [Time(cutoff), Integer(max)], cancellationToken);
 
-    private static NpgsqlParameter Texts(IEnumerable<string?> values) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values.ToArray() };
-
-    private static IReadOnlyList<RecordedRequestEvent> Known(List<RecordedRequestEvent?> events) => events.OfType<RecordedRequestEvent>().ToList();
+    /// <summary>
+    /// The events <paramref name="sql"/> selects (<c>$1</c> the request or subject, <c>$2</c> the limit, <c>$3</c> and
+    /// <c>$4</c> the position, when given), but those of a kind this version does not know.
+    /// </summary>
+    private async Task<IReadOnlyList<RecordedRequestEvent>> ListAsync(string sql, string key, AuditPosition? position, int limit,
+        CancellationToken cancellationToken) =>
+        (await database.QueryAsync(sql,
+            position is { } at ? [Text(key), Integer(limit), Time(at.At), Bigint(at.Sequence)] : [Text(key), Integer(limit)], Map, cancellationToken))
+        .OfType<RecordedRequestEvent>().ToList();
 
     /// <summary>A stored event; null for a kind this version does not know (a newer version recorded it).</summary>
     private static RecordedRequestEvent? Map(NpgsqlDataReader r) =>

@@ -13,9 +13,6 @@ internal sealed class PostgresClientStore(PostgresDatabase database) : IClientSt
     public ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken) =>
         new(database.QueryFirstAsync("SELECT " + Columns + " FROM clients WHERE client_id = $1", [Text(clientId)], Map, cancellationToken));
 
-    public async Task<IReadOnlyList<StoredClient>> ListAsync(CancellationToken cancellationToken) =>
-        await database.QueryAsync("SELECT " + Columns + " FROM clients ORDER BY client_id", [], Map, cancellationToken);
-
     public Task UpsertAsync(StoredClient client, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             "INSERT INTO clients (" + Columns + ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (client_id) DO UPDATE SET " +

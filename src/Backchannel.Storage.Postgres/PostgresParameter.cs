@@ -29,9 +29,12 @@ internal static class PostgresParameter
     public static NpgsqlParameter Time(DateTimeOffset? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = value is { } time ? time.ToUnixTimeMilliseconds() : DBNull.Value };
 
-    public static NpgsqlParameter TextArray(IReadOnlyList<string>? values) =>
+    public static NpgsqlParameter TextArray(IEnumerable<string?>? values) =>
         new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values is null ? DBNull.Value : values.ToArray() };
 
-    public static NpgsqlParameter BigintArray(IReadOnlyList<long> values) =>
+    public static NpgsqlParameter BigintArray(IEnumerable<long> values) =>
         new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = values.ToArray() };
+
+    public static NpgsqlParameter BooleanArray(IEnumerable<bool?> values) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, Value = values.ToArray() };
 }

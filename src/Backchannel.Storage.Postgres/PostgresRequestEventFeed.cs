@@ -63,7 +63,7 @@ internal sealed partial class PostgresRequestEventFeed(PostgresDatabase database
                 try
                 {
                     await database.ExecuteAsync($"SELECT pg_notify('{Channel}', payload) FROM unnest($1::text[]) AS payload",
-                        [new NpgsqlParameter { Value = batch.ToArray() }], stoppingToken);
+                        [PostgresParameter.TextArray(batch)], stoppingToken);
                 }
                 catch (StoreUnavailableException ex)
                 {

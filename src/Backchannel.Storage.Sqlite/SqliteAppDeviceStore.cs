@@ -33,24 +33,12 @@ internal sealed class SqliteAppDeviceStore(SqliteDatabase database) : IAppDevice
 
     public ValueTask<AppDevice?> FindAsync(string id, CancellationToken cancellationToken) =>
         ValueTask.FromResult(database.Read(session =>
-        {
-            using var reader = session.Query("SELECT " + Columns + " FROM app_devices WHERE id = $id", ("$id", id));
-            return reader.Read() ? Map(reader) : null;
-        }));
+            session.Query("SELECT " + Columns + " FROM app_devices WHERE id = $id", ("$id", id)).ReadFirst(Map)));
 
     public Task<IReadOnlyList<AppDevice>> ListForSubjectAsync(string subject, CancellationToken cancellationToken) =>
         Task.FromResult(database.Read<IReadOnlyList<AppDevice>>(session =>
-        {
-            var devices = new List<AppDevice>();
-            using var reader = session.Query("SELECT " + Columns + " FROM app_devices WHERE subject = $subject ORDER BY created_at, id",
-                ("$subject", subject));
-            while (reader.Read())
-            {
-                devices.Add(Map(reader));
-            }
-
-            return devices;
-        }));
+            session.Query("SELECT " + Columns + " FROM app_devices WHERE subject = $subject ORDER BY created_at, id", ("$subject", subject))
+                .ReadAll(Map)));
 
     public Task<bool> DeleteAsync(string id, string? subject, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(

@@ -56,23 +56,12 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(DeleteOlder, ("$cutoff", UnixTime.ToMs(cutoff)), ("$max", max)));
 
+    /// <summary>The events <paramref name="sql"/> selects, but those of a kind this version does not know.</summary>
     private IReadOnlyList<RecordedRequestEvent> List(string sql, string key, AuditPosition? position, int limit) =>
-        database.Read<IReadOnlyList<RecordedRequestEvent>>(session =>
-        {
-            var events = new List<RecordedRequestEvent>();
-            using var reader = position is { } at
+        database.Read(session => (position is { } at
                 ? session.Query(sql, ("$key", key), ("$at", UnixTime.ToMs(at.At)), ("$id", at.Sequence), ("$limit", limit))
-                : session.Query(sql, ("$key", key), ("$limit", limit));
-            while (reader.Read())
-            {
-                if (Map(reader) is { } recorded)
-                {
-                    events.Add(recorded);
-                }
-            }
-
-            return events;
-        });
+                : session.Query(sql, ("$key", key), ("$limit", limit)))
+            .ReadAll(Map).OfType<RecordedRequestEvent>().ToList());
 
     /// <summary>A stored event; null for a kind this version does not know (a newer version recorded it).</summary>
     private static RecordedRequestEvent? Map(SqliteDataReader r) =>

@@ -62,16 +62,16 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         });
 
     public ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(database.Read(session => ReadOne(session, SelectByHash, "$hash", authReqIdHash)));
+        ValueTask.FromResult(database.Read(session => session.Query(SelectByHash, ("$hash", authReqIdHash)).ReadFirst(Map)));
 
     public ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(database.Read(session => ReadOne(session, SelectById, "$id", id)));
+        ValueTask.FromResult(database.Read(session => session.Query(SelectById, ("$id", id)).ReadFirst(Map)));
 
     public Task<IReadOnlyList<AuthenticationRequest>> ListPendingForSubjectAsync(string subject, DateTimeOffset now, int max,
         CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read<IReadOnlyList<AuthenticationRequest>>(session => ReadAll(session.Query(
+        Task.FromResult(database.Read<IReadOnlyList<AuthenticationRequest>>(session => session.Query(
             "SELECT " + Columns + " FROM auth_requests WHERE subject = $subject AND status = $pending AND expires_at > $now ORDER BY created_at LIMIT $max",
-            ("$subject", subject), ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)))));
+            ("$subject", subject), ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)).ReadAll(Map)));
 
     /// <summary>The newest <c>$scan</c> requests (before <c>$before</c>), walked on the primary key from its end.</summary>
     private const string Window = "SELECT id FROM auth_requests ORDER BY id DESC LIMIT $scan";
@@ -85,10 +85,10 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         Task.FromResult(database.Read(session =>
         {
             var window = query.Before is null ? Window : WindowBefore;
-            var matches = ReadAll(session.Query("SELECT " + Columns + " FROM auth_requests WHERE id IN (" + window + ")" + Matching,
+            var matches = session.Query("SELECT " + Columns + " FROM auth_requests WHERE id IN (" + window + ")" + Matching,
                 ("$before", query.Before), ("$scan", query.ScanLimit), ("$client_id", query.ClientId), ("$subject", query.Subject),
                 ("$pending_only", query.PendingOnly ? 1 : 0), ("$pending", (int)AuthenticationRequestStatus.Pending),
-                ("$now", UnixTime.ToMs(query.Now)), ("$limit", query.Limit + 1)));
+                ("$now", UnixTime.ToMs(query.Now)), ("$limit", query.Limit + 1)).ReadAll(Map);
             if (matches.Count > query.Limit)
             {
                 matches.RemoveAt(query.Limit);
@@ -129,7 +129,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
 
             if (decided is null)
             {
-                var current = ReadOne(session, SelectById, "$id", decision.TransactionId);
+                var current = session.Query(SelectById, ("$id", decision.TransactionId)).ReadFirst(Map);
                 return new DecisionResult(current is null || (decision.Channel is not null && !current.UsesChannel(decision.Channel))
                     ? DecisionOutcome.NotFound
                     : current.Status != RequestTransitions.DecidedFrom ? DecisionOutcome.AlreadyDecided
@@ -201,10 +201,10 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<FailureResult>>(session =>
         {
-            var expired = ReadAll(session.Query(
+            var expired = session.Query(
                 "UPDATE auth_requests SET expiry_notified = 1 WHERE id IN (SELECT id FROM auth_requests WHERE status = $pending " +
                 "AND expiry_notified = 0 AND delivery_mode <> 'poll' AND expires_at <= $now ORDER BY expires_at LIMIT $max) RETURNING " + Columns,
-                ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)));
+                ("$pending", (int)AuthenticationRequestStatus.Pending), ("$now", UnixTime.ToMs(now)), ("$max", max)).ReadAll(Map);
             return expired.Select(request =>
             {
                 session.Execute(UncountPending, ("$client_id", request.ClientId));
@@ -231,26 +231,6 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 ("$pending", (int)AuthenticationRequestStatus.Pending), ("$cutoff", UnixTime.ToMs(cutoff)));
             return session.Execute("DELETE FROM auth_requests WHERE expires_at < $cutoff OR redeemed_at < $cutoff", ("$cutoff", UnixTime.ToMs(cutoff)));
         });
-    }
-
-    private static AuthenticationRequest? ReadOne(SqliteSession session, string sql, string name, object value)
-    {
-        using var reader = session.Query(sql, (name, value));
-        return reader.Read() ? Map(reader) : null;
-    }
-
-    private static List<AuthenticationRequest> ReadAll(SqliteDataReader reader)
-    {
-        using (reader)
-        {
-            var requests = new List<AuthenticationRequest>();
-            while (reader.Read())
-            {
-                requests.Add(Map(reader));
-            }
-
-            return requests;
-        }
     }
 
     private static AuthenticationRequest Map(SqliteDataReader r) => new()

@@ -10,23 +10,7 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
 
     public ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(database.Read(session =>
-        {
-            using var reader = session.Query("SELECT " + Columns + " FROM clients WHERE client_id = $id", ("$id", clientId));
-            return reader.Read() ? Map(reader) : null;
-        }));
-
-    public Task<IReadOnlyList<StoredClient>> ListAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read<IReadOnlyList<StoredClient>>(session =>
-        {
-            var clients = new List<StoredClient>();
-            using var reader = session.Query("SELECT " + Columns + " FROM clients ORDER BY client_id");
-            while (reader.Read())
-            {
-                clients.Add(Map(reader));
-            }
-
-            return clients;
-        }));
+            session.Query("SELECT " + Columns + " FROM clients WHERE client_id = $id", ("$id", clientId)).ReadFirst(Map)));
 
     public Task UpsertAsync(StoredClient client, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(
@@ -37,20 +21,11 @@ internal sealed class SqliteClientStore(SqliteDatabase database) : IClientStore
             ("$created", UnixTime.ToMs(client.CreatedAt)), ("$updated", UnixTime.ToMs(client.UpdatedAt)), ("$token", client.RegistrationAccessTokenHash)));
 
     public Task<IReadOnlyList<StoredClient>> ListAsync(string? after, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read<IReadOnlyList<StoredClient>>(session =>
-        {
-            var clients = new List<StoredClient>();
-            using var reader = after is null
+        Task.FromResult(database.Read<IReadOnlyList<StoredClient>>(session => (after is null
                 ? session.Query("SELECT " + Columns + " FROM clients ORDER BY client_id LIMIT $limit", ("$limit", limit))
                 : session.Query("SELECT " + Columns + " FROM clients WHERE client_id > $after ORDER BY client_id LIMIT $limit",
-                    ("$after", after), ("$limit", limit));
-            while (reader.Read())
-            {
-                clients.Add(Map(reader));
-            }
-
-            return clients;
-        }));
+                    ("$after", after), ("$limit", limit)))
+            .ReadAll(Map)));
 
     public Task<bool> ReplaceAsync(StoredClient client, StoredClient expected, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(

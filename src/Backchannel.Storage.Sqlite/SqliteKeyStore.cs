@@ -6,20 +6,11 @@ namespace Backchannel.Storage.Sqlite;
 internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
 {
     public Task<IReadOnlyList<StoredKey>> ListAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read<IReadOnlyList<StoredKey>>(session =>
-        {
-            var keys = new List<StoredKey>();
-            using var reader = session.Query(
-                "SELECT kid, alg, purpose, private_key, created_at, activates_at, retain_until FROM provider_keys ORDER BY activates_at");
-            while (reader.Read())
-            {
-                keys.Add(new StoredKey(reader.GetString(0), reader.GetString(1), (KeyPurpose)reader.GetInt32(2),
-                    (byte[])reader.GetValue(3), UnixTime.FromMs(reader.GetInt64(4)), UnixTime.FromMs(reader.GetInt64(5)),
-                    reader.IsDBNull(6) ? null : UnixTime.FromMs(reader.GetInt64(6))));
-            }
-
-            return keys;
-        }));
+        Task.FromResult(database.Read<IReadOnlyList<StoredKey>>(session => session.Query(
+                "SELECT kid, alg, purpose, private_key, created_at, activates_at, retain_until FROM provider_keys ORDER BY activates_at")
+            .ReadAll(static reader => new StoredKey(reader.GetString(0), reader.GetString(1), (KeyPurpose)reader.GetInt32(2),
+                (byte[])reader.GetValue(3), UnixTime.FromMs(reader.GetInt64(4)), UnixTime.FromMs(reader.GetInt64(5)),
+                reader.IsDBNull(6) ? null : UnixTime.FromMs(reader.GetInt64(6))))));
 
     public Task AddAsync(StoredKey key, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Execute(

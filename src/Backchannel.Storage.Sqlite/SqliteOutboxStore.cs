@@ -25,18 +25,11 @@ internal sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<OutboxMessage>>(session =>
         {
-            var messages = new List<OutboxMessage>();
-            using (var reader = session.Query(
-                       "UPDATE outbox SET lease_owner = $owner, lease_until = $lease WHERE id IN (SELECT id FROM outbox WHERE next_attempt_at <= $now " +
-                       "AND lease_until <= $now ORDER BY next_attempt_at LIMIT $max) RETURNING " + Columns,
-                       ("$owner", owner), ("$lease", UnixTime.ToMs(now + lease)), ("$now", UnixTime.ToMs(now)), ("$max", max)))
-            {
-                while (reader.Read())
-                {
-                    messages.Add(Map(reader));
-                }
-            }
-
+            var messages = session.Query(
+                    "UPDATE outbox SET lease_owner = $owner, lease_until = $lease WHERE id IN (SELECT id FROM outbox WHERE next_attempt_at <= $now " +
+                    "AND lease_until <= $now ORDER BY next_attempt_at LIMIT $max) RETURNING " + Columns,
+                    ("$owner", owner), ("$lease", UnixTime.ToMs(now + lease)), ("$now", UnixTime.ToMs(now)), ("$max", max))
+                .ReadAll(Map);
             messages.Sort((a, b) => a.NextAttemptAt.CompareTo(b.NextAttemptAt));
             return messages;
         });

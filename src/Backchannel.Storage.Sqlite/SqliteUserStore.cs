@@ -33,19 +33,10 @@ internal sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         });
 
     public Task<IReadOnlyList<UserRecord>> ListAsync(string? after, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read<IReadOnlyList<UserRecord>>(session =>
-        {
-            var users = new List<UserRecord>();
-            using var reader = after is null
+        Task.FromResult(database.Read<IReadOnlyList<UserRecord>>(session => (after is null
                 ? session.Query("SELECT " + Columns + " FROM users ORDER BY sub LIMIT $limit", ("$limit", limit))
-                : session.Query("SELECT " + Columns + " FROM users WHERE sub > $after ORDER BY sub LIMIT $limit", ("$after", after), ("$limit", limit));
-            while (reader.Read())
-            {
-                users.Add(Map(reader));
-            }
-
-            return users;
-        }));
+                : session.Query("SELECT " + Columns + " FROM users WHERE sub > $after ORDER BY sub LIMIT $limit", ("$after", after), ("$limit", limit)))
+            .ReadAll(Map)));
 
     public Task<UserWriteResult> CreateAsync(UserRecord user, CancellationToken cancellationToken) =>
         database.WriteAsync(session =>
@@ -145,13 +136,7 @@ internal sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
             UserAttribute.Email => "SELECT " + Columns + " FROM users WHERE email = $v",
             _ => "SELECT " + Columns + " FROM users WHERE phone_number = $v",
         };
-        return ValueTask.FromResult(database.Read(session => ReadOne(session, sql, value)));
-    }
-
-    private static UserRecord? ReadOne(SqliteSession session, string sql, string value)
-    {
-        using var reader = session.Query(sql, ("$v", value));
-        return reader.Read() ? Map(reader) : null;
+        return ValueTask.FromResult(database.Read(session => session.Query(sql, ("$v", value)).ReadFirst(Map)));
     }
 
     private static UserRecord Map(SqliteDataReader r) => new()

@@ -7,8 +7,6 @@ public interface IClientStore
 {
     ValueTask<StoredClient?> FindAsync(string clientId, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<StoredClient>> ListAsync(CancellationToken cancellationToken);
-
     /// <summary>Adds or replaces a client, every field as given (its creation time is kept on replacement).</summary>
     Task UpsertAsync(StoredClient client, CancellationToken cancellationToken);
 

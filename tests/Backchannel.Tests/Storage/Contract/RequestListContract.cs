@@ -9,12 +9,8 @@ namespace Backchannel.Tests.Storage.Contract;
 /// </summary>
 public abstract class RequestListContract : StoreContract
 {
-    private async Task<AuthenticationRequest> CreatedAsync(int secondsAgo, string clientId = "client-a", string subject = "alice", TimeSpan? lifetime = null)
-    {
-        var request = StoreData.Request(Now.AddSeconds(-secondsAgo), clientId: clientId, subject: subject, lifetime: lifetime);
-        await CreateAsync(request);
-        return request;
-    }
+    private Task<AuthenticationRequest> CreatedAsync(int secondsAgo, string clientId = "client-a", string subject = "alice") =>
+        PendingAsync(createdAt: Now.AddSeconds(-secondsAgo), subject: subject, clientId: clientId);
 
     private Task<RequestPage> ListAsync(int limit, string? before = null, string? clientId = null, string? subject = null, bool pendingOnly = false,
         int scanLimit = 10_000) =>

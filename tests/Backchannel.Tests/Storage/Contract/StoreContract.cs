@@ -62,9 +62,9 @@ public abstract class StoreContract : IAsyncLifetime
 
     /// <summary>A new pending request, stored.</summary>
     protected async Task<AuthenticationRequest> PendingAsync(string deliveryMode = Backchannel.Protocol.DeliveryModes.Poll,
-        TimeSpan? lifetime = null, DateTimeOffset? createdAt = null, string subject = "alice")
+        TimeSpan? lifetime = null, DateTimeOffset? createdAt = null, string subject = "alice", string clientId = "client-a")
     {
-        var request = StoreData.Request(createdAt ?? Now, lifetime: lifetime, deliveryMode: deliveryMode, subject: subject);
+        var request = StoreData.Request(createdAt ?? Now, lifetime: lifetime, deliveryMode: deliveryMode, subject: subject, clientId: clientId);
         await CreateAsync(request);
         return request;
     }
