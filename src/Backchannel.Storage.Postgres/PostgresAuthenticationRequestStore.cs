@@ -13,7 +13,7 @@ namespace Backchannel.Storage.Postgres;
 /// token) written by data-modifying CTEs fed by the UPDATE's RETURNING, so that they exist exactly when the transition
 /// happened, in the same implicit transaction and round trip. Where the effects are made by the caller from the request
 /// (a decision, a failure), they are made from the request as the transition will leave it: as this node remembers it
-/// (<see cref="PostgresRecentRequests"/>: it created or read it), the statement then also conditional on the row being as
+/// (<see cref="RecentRequests"/>: it created or read it), the statement then also conditional on the row being as
 /// remembered, or else as read first (a round trip more). The conditional statement decides either way, and a node that
 /// loses the race writes nothing.
 /// Each client's pending count is spread over shards (<see cref="PendingShards"/>), so that the flows of one client do
@@ -22,15 +22,7 @@ namespace Backchannel.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase database) : IAuthenticationRequestStore
 {
-    /// <summary>
-    /// How many requests a node remembers for its decisions (<see cref="PostgresRecentRequests"/>), and in how much memory
-    /// (about 16,000 requests of a kilobyte; fewer when clients send long authorization_details).
-    /// </summary>
-    internal const int RememberedRequests = 16_384;
-
-    internal const long RememberedBytes = 16L * 1024 * 1024;
-
-    private readonly PostgresRecentRequests _recent = new(RememberedRequests, RememberedBytes);
+    private readonly RecentRequests _recent = new(RecentRequests.DefaultCapacity, RecentRequests.DefaultBudget);
 
     private const string Columns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
@@ -137,7 +129,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         " SELECT " + Columns + ", " + (message ? "(SELECT id FROM message)" : "NULL::bigint") + " FROM failed");
 
     /// <summary>
-    /// The condition that the row is as the node remembered it (<see cref="PostgresRecentRequests"/>): its auth_req_id hash
+    /// The condition that the row is as the node remembered it (<see cref="RecentRequests"/>): its auth_req_id hash
     /// (<c>$first</c>, the same request) and its interval (<c>$first+1</c>, the one field of a pending request that changes
     /// besides its status); both null when the request was read just before, as the statements always did.
     /// </summary>
@@ -239,7 +231,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     }
 
     /// <summary>
-    /// A request this node approved is answered from memory (<see cref="PostgresRecentRequests.FindApprovedByHash"/>): what
+    /// A request this node approved is answered from memory (<see cref="RecentRequests.FindApprovedByHash"/>): what
     /// the token endpoint does with it next, the redemption, is conditional on the row still being approved and unexpired.
     /// </summary>
     public async ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
@@ -470,9 +462,12 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         return stored;
     }
 
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        (int)await database.ScalarAsync<long>(DeleteExpired,
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        _recent.ForgetExpiredBefore(cutoff);
+        return (int)await database.ScalarAsync<long>(DeleteExpired,
             [Time(cutoff), Integer((int)AuthenticationRequestStatus.Pending), Text(RequestEventNames.Expired)], cancellationToken);
+    }
 
     public async Task<RequestPage> ListAsync(RequestListQuery query, CancellationToken cancellationToken)
     {

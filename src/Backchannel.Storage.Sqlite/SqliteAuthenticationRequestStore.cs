@@ -7,11 +7,14 @@ namespace Backchannel.Storage.Sqlite;
 /// <summary>
 /// Requests in SQLite. Each transition of <see cref="RequestTransitions"/> is one UPDATE conditional on the status it
 /// leaves, whose row count (or RETURNING row) says whether it happened. Poll times are kept in this process's memory
-/// (<see cref="PollTimes"/>): the embedded store serves one process, and a poll should not cost a write.
+/// (<see cref="PollTimes"/>): the embedded store serves one process, and a poll should not cost a write. A request this
+/// process approved is found by its auth_req_id hash without a read (<see cref="RecentRequests.FindApprovedByHash"/>):
+/// the redemption that follows is conditional on the row still being approved and unexpired.
 /// </summary>
 internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) : IAuthenticationRequestStore
 {
     private readonly PollTimes _polls = new();
+    private readonly RecentRequests _approved = new(RecentRequests.DefaultCapacity, RecentRequests.DefaultBudget);
 
     private const string Columns =
         "id, auth_req_id_hash, client_id, subject, scope, acr_values, binding_message, login_hint, authorization_details, " +
@@ -62,7 +65,8 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
         });
 
     public ValueTask<AuthenticationRequest?> FindByAuthReqIdHashAsync(byte[] authReqIdHash, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(database.Read(session => session.Query(SelectByHash, ("$hash", authReqIdHash)).ReadFirst(Map)));
+        ValueTask.FromResult(_approved.FindApprovedByHash(authReqIdHash)
+            ?? database.Read(session => session.Query(SelectByHash, ("$hash", authReqIdHash)).ReadFirst(Map)));
 
     public ValueTask<AuthenticationRequest?> FindAsync(string id, CancellationToken cancellationToken) =>
         ValueTask.FromResult(database.Read(session => session.Query(SelectById, ("$id", id)).ReadFirst(Map)));
@@ -145,12 +149,18 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
 
             var message = notification is not null ? SqliteOutboxStore.Insert(session, notification) : null;
             _polls.Forget(decided.Id);
+            if (decided.Status == AuthenticationRequestStatus.Approved)
+            {
+                _approved.Remember(decided);
+            }
+
             return new DecisionResult(DecisionOutcome.Decided, decided, message);
         });
 
     public Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken) =>
         database.WriteAsync(session =>
         {
+            _approved.Forget(id);
             var changed = session.Execute(
                 "UPDATE auth_requests SET status = $to, redeemed_at = $now WHERE id = $id AND status = $from AND expires_at > $now",
                 ("$to", (int)AuthenticationRequestStatus.Redeemed), ("$now", UnixTime.ToMs(now)), ("$id", id),
@@ -163,11 +173,14 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             return changed == 1;
         });
 
-    public Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync(session => session.Execute(
+    public Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        _approved.Forget(id);
+        return database.WriteAsync(session => session.Execute(
             "UPDATE auth_requests SET status = $to, redeemed_at = $now WHERE id = $id AND status = $from",
             ("$to", (int)AuthenticationRequestStatus.Redeemed), ("$now", UnixTime.ToMs(now)), ("$id", id),
             ("$from", (int)RequestTransitions.RedeemedFrom)) == 1);
+    }
 
     public Task<FailureResult?> FailAsync(string id, FailureCause cause, DateTimeOffset now, Func<AuthenticationRequest, OutboxMessage?> notification,
         CancellationToken cancellationToken) =>
@@ -188,6 +201,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
             }
 
             _polls.Forget(id);
+            _approved.Forget(id);
             if (RequestTransitions.FailedFrom(cause) == AuthenticationRequestStatus.Pending)
             {
                 session.Execute(UncountPending, ("$client_id", failed.ClientId));
@@ -215,6 +229,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
     public Task<int> DeleteExpiredAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         _polls.ForgetPolledBefore(cutoff);
+        _approved.ForgetExpiredBefore(cutoff);
         return database.WriteAsync(session =>
         {
             // Undecided requests whose client was not told leave their expiry in the audit trail, at the time they expired.

@@ -18,6 +18,8 @@ namespace Backchannel.Hosting;
 /// </summary>
 internal static class PortalServices
 {
+    private const string SuppressAutoDefaultScheme = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
+
     public static void Add(IServiceCollection services)
     {
         services.AddSingleton(PortalChannel.Type);
@@ -40,6 +42,11 @@ internal static class PortalServices
 
         services.AddAntiforgery();
         services.Configure<AntiforgeryOptions>(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+        // The portal authenticates its session explicitly (PortalHttp), so no scheme needs to be the default. Without the
+        // switch, the portal's scheme, when it is the only one registered, would be every request's default, and the
+        // authentication middleware would read the portal cookie on every protocol request (2% of a flow's CPU). A host
+        // with schemes of its own has no automatic default anyway (there are then several), so the switch changes nothing for it.
+        AppContext.SetSwitch(SuppressAutoDefaultScheme, true);
         services.AddAuthentication().AddCookie(PortalSession.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(PortalSession.Scheme)
             .Configure<PortalPaths, IOptions<ChannelOptions>, TimeProvider>((cookie, paths, channels, time) =>

@@ -192,7 +192,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime
     [Fact]
     public void What_a_node_remembers_is_bounded_in_number_and_in_bytes_the_first_remembered_going_first()
     {
-        var byNumber = new PostgresRecentRequests(capacity: 3, budget: 1024 * 1024);
+        var byNumber = new RecentRequests(capacity: 3, budget: 1024 * 1024);
         var requests = Enumerable.Range(0, 5).Select(_ => StoreData.Request(Now)).ToList();
         requests.ForEach(byNumber.Remember);
         Assert.All(requests.Take(2), r => Assert.Null(byNumber.Find(r.Id)));
@@ -206,7 +206,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime
         Assert.Equal(10, byNumber.Find(requests[4].Id)!.IntervalSeconds);
 
         // Long requests take more of the budget: fewer are remembered, and one larger than the budget is not.
-        var byBytes = new PostgresRecentRequests(capacity: 1000, budget: 64 * 1024);
+        var byBytes = new RecentRequests(capacity: 1000, budget: 64 * 1024);
         var long1 = StoreData.Request(Now) with { AuthorizationDetails = new string('x', 16 * 1024) };
         var long2 = StoreData.Request(Now) with { AuthorizationDetails = new string('y', 16 * 1024) };
         var tooLong = StoreData.Request(Now) with { AuthorizationDetails = new string('z', 40 * 1024) };
@@ -222,7 +222,7 @@ public sealed class PostgresEngineTests : IAsyncLifetime
     [Fact]
     public void Only_a_remembered_approved_request_is_found_by_its_auth_req_id_hash()
     {
-        var recent = new PostgresRecentRequests(capacity: 2, budget: 1024 * 1024);
+        var recent = new RecentRequests(capacity: 2, budget: 1024 * 1024);
         var pending = StoreData.Request(Now);
         var approved = StoreData.Request(Now) with { Status = AuthenticationRequestStatus.Approved, DecidedAt = Now };
         recent.Remember(pending);

@@ -1,9 +1,9 @@
 using Backchannel.Domain;
 
-namespace Backchannel.Storage.Postgres;
+namespace Backchannel.Abstractions;
 
 /// <summary>
-/// Requests this node created or read lately, by id, at most <c>capacity</c> of them and about <c>budget</c> bytes (the
+/// For the store engines: requests this node created or read lately, by id, at most <c>capacity</c> of them and about <c>budget</c> bytes (the
 /// first remembered go first): what a decision or a failure makes its effects from instead of reading the row first,
 /// which saves the exchange a round trip when the decision reaches the node that created or last read the request. Only
 /// ever a guess: the statement that uses one is conditional on the row being as remembered (its status, its auth_req_id
@@ -14,8 +14,14 @@ namespace Backchannel.Storage.Postgres;
 /// request that redeems it needs no read first, since an approved request only moves on by a redemption (or its expiry
 /// and removal), and the redemption is conditional on the row still being approved and unexpired.
 /// </summary>
-internal sealed class PostgresRecentRequests(int capacity, long budget)
+public sealed class RecentRequests(int capacity, long budget)
 {
+    /// <summary>How many requests a node remembers by default: about 16,000 of a kilobyte (fewer when clients send long authorization_details).</summary>
+    public const int DefaultCapacity = 16_384;
+
+    /// <summary>The memory they may take by default.</summary>
+    public const long DefaultBudget = 16L * 1024 * 1024;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (AuthenticationRequest Request, int Size)> _requests = new(StringComparer.Ordinal);
 
@@ -97,6 +103,21 @@ internal sealed class PostgresRecentRequests(int capacity, long budget)
         }
     }
 
+    /// <summary>Forgets the requests that expired before <paramref name="cutoff"/> (the store removes their rows).</summary>
+    public void ForgetExpiredBefore(DateTimeOffset cutoff)
+    {
+        lock (_gate)
+        {
+            foreach (var (id, entry) in _requests)
+            {
+                if (entry.Request.ExpiresAt < cutoff)
+                {
+                    Remove(id);
+                }
+            }
+        }
+    }
+
     private void Remove(string id)
     {
         if (_requests.Remove(id, out var entry))
@@ -112,14 +133,14 @@ internal sealed class PostgresRecentRequests(int capacity, long budget)
             + (r.AcrValues?.Length ?? 0) + (r.BindingMessage?.Length ?? 0) + (r.LoginHint?.Length ?? 0) + (r.AuthorizationDetails?.Length ?? 0)
             + (r.RequestContext?.Length ?? 0) + (r.ClientNotificationToken?.Length ?? 0) + (r.DpopKeyThumbprint?.Length ?? 0) + r.DeliveryMode.Length + r.Channel.Length
             + (r.Acr?.Length ?? 0) + (r.Amr?.Sum(value => value.Length + 16) ?? 0)));
-}
 
-/// <summary>Compares auth_req_id hashes by content; SHA-256 values, so their first bytes are already a good hash code.</summary>
-internal sealed class HashComparer : IEqualityComparer<byte[]>
-{
-    public static HashComparer Instance { get; } = new();
+    /// <summary>Compares auth_req_id hashes by content; SHA-256 values, so their first bytes are already a good hash code.</summary>
+    private sealed class HashComparer : IEqualityComparer<byte[]>
+    {
+        public static HashComparer Instance { get; } = new();
 
-    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
 
-    public int GetHashCode(byte[] obj) => obj.Length >= sizeof(int) ? BitConverter.ToInt32(obj, 0) : obj.Length;
+        public int GetHashCode(byte[] obj) => obj.Length >= sizeof(int) ? BitConverter.ToInt32(obj, 0) : obj.Length;
+    }
 }
