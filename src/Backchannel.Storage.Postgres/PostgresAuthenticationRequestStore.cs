@@ -146,20 +146,28 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
 
     /// <summary>
     /// Marks up to <c>$2</c> ping and push requests that expired undecided by <c>$1</c> told (skipping those another node
-    /// is claiming) and takes them out of their clients' pending counts.
+    /// is claiming) and takes them out of their clients' pending counts. Marks as well up to <c>$3</c> decided requests whose
+    /// expiry passed, which nothing is told of: each leaves the index of requests whose expiry was not looked at once
+    /// (migration 70; their decision did not take them out of it, so that it could update the row in place).
     /// </summary>
     private static readonly string ClaimExpired =
         "WITH claimed AS (UPDATE auth_requests SET expiry_notified = true WHERE id IN (SELECT id FROM auth_requests WHERE status = " + Pending +
         " AND NOT expiry_notified AND delivery_mode <> 'poll' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) " +
-        "RETURNING " + Columns + ", pending_shard), " + UncountMany("claimed", null) + " " +
+        "RETURNING " + Columns + ", pending_shard), " +
+        "passed AS (UPDATE auth_requests SET expiry_notified = true WHERE id IN (SELECT id FROM auth_requests WHERE status <> " + Pending +
+        " AND NOT expiry_notified AND delivery_mode <> 'poll' AND expires_at <= $1 LIMIT $3 FOR UPDATE SKIP LOCKED)), " +
+        UncountMany("claimed", null) + " " +
         "SELECT " + Columns + " FROM claimed ORDER BY expires_at, id";
 
+    /// <summary>How many decided requests one claim of expired ones marks passed, per claimed request asked for.</summary>
+    private const int PassedPerClaimed = 20;
+
     /// <summary>
-    /// Removes what expired or was redeemed before the cutoff; undecided requests whose expiry was not notified (poll) leave
-    /// the count, and leave their expiry in the audit trail (at the time they expired).
+    /// Removes what expired before the cutoff (redeemed or not); undecided requests whose expiry was not notified (poll)
+    /// leave the count, and leave their expiry in the audit trail (at the time they expired).
     /// </summary>
     private static readonly string DeleteExpired =
-        "WITH deleted AS (DELETE FROM auth_requests WHERE expires_at < $1 OR redeemed_at < $1 " +
+        "WITH deleted AS (DELETE FROM auth_requests WHERE expires_at < $1 " +
         "RETURNING id, client_id, subject, channel, expires_at, pending_shard, status, expiry_notified), " +
         "expired AS (INSERT INTO request_events (request_id, kind, client_id, subject, at, channel) " +
         "SELECT id, $3, client_id, subject, expires_at, channel FROM deleted WHERE status = $2 AND NOT expiry_notified ORDER BY expires_at), " +
@@ -414,7 +422,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         {
             await using var transaction = await connection.BeginTransactionAsync(token);
             var claimed = new List<AuthenticationRequest>();
-            await using (var command = PostgresDatabase.Command(connection, ClaimExpired, Time(now), Integer(max)))
+            await using (var command = PostgresDatabase.Command(connection, ClaimExpired, Time(now), Integer(max), Integer(max * PassedPerClaimed)))
             await using (var reader = await command.ExecuteReaderAsync(token))
             {
                 while (await reader.ReadAsync(token))

@@ -244,7 +244,7 @@ internal sealed class SqliteAuthenticationRequestStore(SqliteDatabase database) 
                 "AND a.status = $pending AND a.expiry_notified = 0 AND a.expires_at < $cutoff)) " +
                 "WHERE client_id IN (SELECT client_id FROM auth_requests WHERE status = $pending AND expiry_notified = 0 AND expires_at < $cutoff)",
                 ("$pending", (int)AuthenticationRequestStatus.Pending), ("$cutoff", UnixTime.ToMs(cutoff)));
-            return session.Execute("DELETE FROM auth_requests WHERE expires_at < $cutoff OR redeemed_at < $cutoff", ("$cutoff", UnixTime.ToMs(cutoff)));
+            return session.Execute("DELETE FROM auth_requests WHERE expires_at < $cutoff", ("$cutoff", UnixTime.ToMs(cutoff)));
         });
     }
 

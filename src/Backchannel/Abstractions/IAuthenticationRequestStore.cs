@@ -64,7 +64,7 @@ public interface IAuthenticationRequestStore
         Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Removes requests that expired or were redeemed before <paramref name="cutoff"/>. An undecided request whose client
+    /// Removes requests that expired before <paramref name="cutoff"/>, redeemed or not. An undecided request whose client
     /// was not told of its expiry (poll, or NotifyOnExpiry off) leaves its <c>expired</c> event in the audit trail
     /// (<see cref="IAuditStore"/>), at its expiry time, in the same transaction.
     /// </summary>

@@ -859,11 +859,14 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
     // clean-up
 
     [Fact]
-    public async Task Delete_expired_removes_only_what_expired_or_was_redeemed_before_the_cutoff()
+    public async Task Delete_expired_removes_what_expired_before_the_cutoff_redeemed_or_not_and_nothing_else()
     {
         var expired = await PendingAsync(createdAt: Now.AddMinutes(-10));
-        var redeemedBefore = await ApprovedAsync(createdAt: Now.AddMinutes(-1));
-        Assert.True(await Requests.RedeemAsync(redeemedBefore.Id, Now.AddSeconds(-30), null, CancellationToken.None));
+        var approvedAndExpired = await ApprovedAsync(createdAt: Now.AddMinutes(-10));
+        var redeemedAndExpired = await ApprovedAsync(createdAt: Now.AddMinutes(-10));
+        Assert.True(await Requests.RedeemAsync(redeemedAndExpired.Id, Now.AddMinutes(-9), null, CancellationToken.None));
+        var redeemedBeforeTheCutoff = await ApprovedAsync(createdAt: Now.AddMinutes(-1));
+        Assert.True(await Requests.RedeemAsync(redeemedBeforeTheCutoff.Id, Now.AddSeconds(-30), null, CancellationToken.None));
         var redeemedAfter = await ApprovedAsync(createdAt: Now.AddSeconds(-10));
         Assert.True(await Requests.RedeemAsync(redeemedAfter.Id, Now.AddSeconds(10), null, CancellationToken.None));
         var approved = await ApprovedAsync(createdAt: Now.AddSeconds(-10));
@@ -872,11 +875,15 @@ public abstract class AuthenticationRequestStoreContract : StoreContract
 
         var deleted = await Requests.DeleteExpiredAsync(Now, CancellationToken.None);
 
-        Assert.Equal(2, deleted);
-        Assert.Null(await Requests.FindAsync(expired.Id, CancellationToken.None));
-        Assert.Null(await Requests.FindByAuthReqIdHashAsync(expired.AuthReqIdHash, CancellationToken.None));
-        Assert.Null(await Requests.FindAsync(redeemedBefore.Id, CancellationToken.None));
-        foreach (var kept in new[] { redeemedAfter, approved, live, expiringAfterCutoff })
+        Assert.Equal(3, deleted);
+        foreach (var removed in new[] { expired, approvedAndExpired, redeemedAndExpired })
+        {
+            Assert.Null(await Requests.FindAsync(removed.Id, CancellationToken.None));
+            Assert.Null(await Requests.FindByAuthReqIdHashAsync(removed.AuthReqIdHash, CancellationToken.None));
+        }
+
+        // A redeemed request is kept until its expiry passed the cutoff, like any other.
+        foreach (var kept in new[] { redeemedBeforeTheCutoff, redeemedAfter, approved, live, expiringAfterCutoff })
         {
             Assert.NotNull(await Requests.FindAsync(kept.Id, CancellationToken.None));
         }
