@@ -51,7 +51,10 @@ internal static class UserInfoEndpoint
             provedKey = proof.Value.KeyThumbprint;
         }
 
-        var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, provedKey, context.RequestAborted);
+        // A certificate-bound token (RFC 8705 3) is compared with the certificate of this connection.
+        var certificate = MtlsHttp.Certificate(context);
+        var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, provedKey, context.RequestAborted,
+            certificate is null ? null : CertificateThumbprint.Sha256(certificate));
         if (!result.Succeeded)
         {
             // A request without any token is told that one is needed, without an error code in the challenge (RFC 6750 3.1);
