@@ -79,7 +79,7 @@ public sealed record TlsClientAuthSubject
                 }
 
             case TlsClientAuthSubjectKind.SanIp:
-                return IPAddress.TryParse(value, out var address)
+                return StrictAddress(value) is { } address
                     ? new TlsClientAuthSubject(kind, value, null, address)
                     : ProtocolError.InvalidRequest($"{member} is not an IPv4 or IPv6 address");
 
@@ -164,6 +164,13 @@ public sealed record TlsClientAuthSubject
 
         return true;
     }
+
+    /// <summary>An address in full notation only: four dotted numbers, or IPv6 text (IPAddress.Parse also takes "10.1" for 10.0.0.1).</summary>
+    public static IPAddress? StrictAddress(string value) =>
+        IPAddress.TryParse(value, out var address)
+        && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? value.Count(c => c == '.') == 3 : value.Contains(':', StringComparison.Ordinal))
+            ? address
+            : null;
 
     private static string Normalize(string? value) => string.Join(' ', (value ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries));
 }

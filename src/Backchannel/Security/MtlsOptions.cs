@@ -39,12 +39,15 @@ public sealed class MtlsOptions
     public static IPNetwork? ParseNetwork(string text)
     {
         var value = text.Trim();
-        if (IPNetwork.TryParse(value, out var network))
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
         {
-            return network;
+            return Protocol.TlsClientAuthSubject.StrictAddress(value[..slash]) is not null && IPNetwork.TryParse(value, out var network)
+                ? network
+                : null;
         }
 
-        return IPAddress.TryParse(value, out var address)
+        return Protocol.TlsClientAuthSubject.StrictAddress(value) is { } address
             ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
             : null;
     }
