@@ -162,6 +162,23 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task Mutual_tls_without_an_https_listener_on_the_alias_port_is_reported_once_the_server_listens()
+    {
+        await using var device = await FakeDeviceService.StartAsync();
+        var port = FreePort.Next();
+        var aliasPort = FreePort.Next();
+        var settings = Settings(device, $"http://127.0.0.1:{port}");
+        settings["Backchannel:Mtls:Enabled"] = "true";
+        settings["Backchannel:Mtls:BaseUrl"] = $"https://127.0.0.1:{aliasPort}";
+        var log = new RecordingLoggerProvider();
+
+        await using var host = await Host.StartAsync(port, settings, logging: log);
+
+        Assert.Contains(log.Containing($"Backchannel:Mtls:BaseUrl is https://127.0.0.1:{aliasPort}, but the server has no HTTPS listener on its port"),
+            line => line.Contains("Kestrel:Endpoints", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_channel_of_the_hosts_own_can_be_the_default()
     {
         var port = FreePort.Next();

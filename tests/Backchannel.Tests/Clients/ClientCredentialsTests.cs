@@ -175,7 +175,7 @@ public class ClientCredentialsTests
     {
         var certificate = Support.TestCertificateFactory.SelfSigned("CN=client-a");
 
-        var credentials = ClientCredentials.Read(null, Form(("client_id", "client-a")), certificate).Value;
+        var credentials = ClientCredentials.Read(null, Form(("client_id", "client-a")), certificate).Value!;
 
         Assert.True(credentials.ByCertificate);
         Assert.Null(credentials.Method);
@@ -188,7 +188,7 @@ public class ClientCredentialsTests
     {
         var certificate = Support.TestCertificateFactory.SelfSigned("CN=client-a");
 
-        var credentials = ClientCredentials.Read(Basic("client-a:s3cret"), RequestParameters.Empty, certificate).Value;
+        var credentials = ClientCredentials.Read(Basic("client-a:s3cret"), RequestParameters.Empty, certificate).Value!;
 
         Assert.False(credentials.ByCertificate);
         Assert.Equal(ClientAuthenticationMethods.ClientSecretBasic, credentials.Method);
@@ -198,7 +198,7 @@ public class ClientCredentialsTests
     [Fact]
     public void A_certificate_without_a_client_id_authenticates_nobody()
     {
-        var credentials = ClientCredentials.Read(null, RequestParameters.Empty, Support.TestCertificateFactory.SelfSigned("CN=x")).Value;
+        var credentials = ClientCredentials.Read(null, RequestParameters.Empty, Support.TestCertificateFactory.SelfSigned("CN=x")).Value!;
 
         Assert.False(credentials.ByCertificate);
     }
