@@ -26,6 +26,7 @@ public sealed class ClientAuthenticator(
     IReplayCache replayCache,
     ProviderUrls urls,
     IOptions<ProviderOptions> provider,
+    IOptions<MtlsOptions> mtls,
     AuditLog audit,
     TimeProvider time)
 {
@@ -34,6 +35,15 @@ public sealed class ClientAuthenticator(
 
     /// <summary>What a client whose authentication failed is told, whatever the reason (unknown client, wrong method, bad secret, ...).</summary>
     public static readonly ProtocolError Failed = ProtocolError.InvalidClient("Client authentication failed.");
+
+    /// <summary>
+    /// The audiences a client assertion may name: the provider's (<see cref="ProviderUrls.ClientAssertionAudiences"/>) and,
+    /// with mutual TLS, the endpoint aliases where the client posts it (RFC 8705 5).
+    /// </summary>
+    private readonly IReadOnlyList<string> _assertionAudiences = mtls.Value is { Enabled: true, BaseUrl: { Length: > 0 } } m
+        ? [.. urls.ClientAssertionAudiences, m.Alias(EndpointPaths.Token), m.Alias(EndpointPaths.BackchannelAuthentication),
+            m.Alias(EndpointPaths.Revocation), m.Alias(EndpointPaths.Introspection)]
+        : urls.ClientAssertionAudiences;
 
     public async ValueTask<ProtocolResult<Client>> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
     {
@@ -100,7 +110,7 @@ public sealed class ClientAuthenticator(
         var parameters = new TokenValidationParameters
         {
             ValidIssuer = client.ClientId,
-            ValidAudiences = urls.ClientAssertionAudiences,
+            ValidAudiences = _assertionAudiences,
             RequireExpirationTime = true,
             ValidateLifetime = true,
             ClockSkew = skew,

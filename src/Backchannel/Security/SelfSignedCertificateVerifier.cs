@@ -81,6 +81,6 @@ public sealed class SelfSignedCertificateVerifier(ClientKeyResolver keys)
         }
 
         using var ec = certificate.GetECDsaPublicKey();
-        return ec is not null ? JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ECDsa.Create(ec.ExportParameters(false)))) : null;
+        return ec is not null ? JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ec)) : null;
     }
 }
