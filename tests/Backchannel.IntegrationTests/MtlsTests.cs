@@ -361,6 +361,34 @@ public class MtlsTests(SharedMtlsProvider shared) : IClassFixture<SharedMtlsProv
         Assert.Equal(CertificateThumbprint.Sha256(shared.OtherCertificate), BoundThumbprint(tokens.GetProperty("access_token").GetString()!));
     }
 
+    [Fact]
+    public async Task A_dpop_proof_at_an_alias_names_the_alias_as_its_htu()
+    {
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{TestClients.Poll}:{TestClients.PollSecret}"));
+        var key = new DpopKey();
+        using var client = Alias(shared.OtherCertificate);
+        var bindingMessage = NewBindingMessage();
+        var (status, authorization) = await AuthorizeAsync(client, TestClients.Poll, bindingMessage,
+            request => request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", basic));
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var approval = await Provider.Device.ApproveAsync(await Provider.Device.ForAsync(bindingMessage));
+        var form = new Dictionary<string, string> { ["grant_type"] = GrantTypes.Ciba, ["auth_req_id"] = authorization.GetProperty("auth_req_id").GetString()! };
+        Action<HttpRequestMessage> Send(string htu) => request =>
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", basic);
+            request.Headers.Add("DPoP", key.Proof("POST", htu, DateTimeOffset.UtcNow));
+        };
+
+        // The issuer's token endpoint is not where this request went.
+        var (refused, error) = await PostAsync(client, "/token", form, Send(Provider.TokenEndpoint));
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Equal("invalid_dpop_proof", error.GetProperty("error").GetString());
+
+        var (issued, tokens) = await PostAsync(client, "/token", form, Send(shared.AliasBase + "/token"));
+        Assert.True(issued == HttpStatusCode.OK, tokens.ToString());
+        Assert.Equal("DPoP", tokens.GetProperty("token_type").GetString());
+    }
+
     public static TheoryData<string, Func<X509Certificate2, string>> ProxyForms() => new()
     {
         { "nginx $ssl_client_escaped_cert", certificate => Uri.EscapeDataString(certificate.ExportCertificatePem()) },

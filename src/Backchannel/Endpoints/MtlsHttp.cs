@@ -19,6 +19,23 @@ internal static class MtlsHttp
         context.RequestServices.GetRequiredService<IOptions<MtlsOptions>>().Value.Enabled ? context.Connection.ClientCertificate : null;
 
     /// <summary>
+    /// The URL a request to the endpoint at <paramref name="path"/> was addressed to, as a DPoP proof's htu names it: the
+    /// endpoint's mutual-TLS alias when the request's host and port are the alias's (RFC 8705 5), otherwise
+    /// <paramref name="url"/> (the issuer's). A Host header without a port counts as port 443.
+    /// </summary>
+    public static string EndpointUrl(HttpContext context, string url, string path)
+    {
+        var mtls = context.RequestServices.GetRequiredService<IOptions<MtlsOptions>>().Value;
+        if (!mtls.Enabled || !Uri.TryCreate(mtls.BaseUrl, UriKind.Absolute, out var alias))
+        {
+            return url;
+        }
+
+        var host = context.Request.Host;
+        return string.Equals(host.Host, alias.Host, StringComparison.OrdinalIgnoreCase) && (host.Port ?? 443) == alias.Port ? mtls.Alias(path) : url;
+    }
+
+    /// <summary>
     /// The x5t#S256 the access tokens of <paramref name="client"/> are bound to: its certificate's, for a client that
     /// registered tls_client_certificate_bound_access_tokens (which must then present one); null for every other client.
     /// </summary>

@@ -22,7 +22,7 @@ internal static class TokenEndpoint
         }
 
         var urls = context.RequestServices.GetRequiredService<ProviderUrls>();
-        var dpop = await DpopHttp.ProvedKeyAsync(context, urls.TokenEndpoint, request.Client!, required: true);
+        var dpop = await DpopHttp.ProvedKeyAsync(context, MtlsHttp.EndpointUrl(context, urls.TokenEndpoint, EndpointPaths.Token), request.Client!, required: true);
         if (!dpop.Succeeded)
         {
             await Fail(context, metrics, grantType, dpop.Error);

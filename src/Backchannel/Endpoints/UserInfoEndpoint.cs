@@ -37,7 +37,7 @@ internal static class UserInfoEndpoint
         string? provedKey = null;
         if (!string.IsNullOrEmpty(dpopToken))
         {
-            var url = context.RequestServices.GetRequiredService<ProviderUrls>().Endpoint(EndpointPaths.UserInfo);
+            var url = MtlsHttp.EndpointUrl(context, context.RequestServices.GetRequiredService<ProviderUrls>().Endpoint(EndpointPaths.UserInfo), EndpointPaths.UserInfo);
             var proof = await context.RequestServices.GetRequiredService<DpopProofVerifier>().VerifyAsync(
                 context.Request.Headers[DpopProofValidator.HeaderName], context.Request.Method, url, dpopToken, ResourceCaller, context.RequestAborted);
             if (!proof.Succeeded)
