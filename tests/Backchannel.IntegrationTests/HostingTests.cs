@@ -149,15 +149,33 @@ public class HostingTests
     }
 
     [Fact]
-    public async Task Mutual_tls_client_metadata_is_refused_until_mutual_tls_exists()
+    public async Task A_mutual_tls_client_stops_the_server_while_mutual_tls_is_off()
     {
         await using var device = await FakeDeviceService.StartAsync();
         var port = FreePort.Next();
         var settings = Settings(device, $"http://127.0.0.1:{port}");
+        settings["Backchannel:Clients:0:token_endpoint_auth_method"] = "tls_client_auth";
         settings["Backchannel:Clients:0:tls_client_auth_subject_dn"] = "CN=teller-desk";
 
         var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => Host.StartAsync(port, settings));
-        Assert.Contains(failure.Failures, f => f.Contains("tls_client_auth_subject_dn is not accepted", StringComparison.Ordinal));
+        Assert.Contains(failure.Failures, f => f.Contains("token_endpoint_auth_method 'tls_client_auth' needs mutual TLS, which this provider has turned off (Mtls:Enabled is false)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Mutual_tls_without_an_https_listener_on_the_alias_port_is_reported_once_the_server_listens()
+    {
+        await using var device = await FakeDeviceService.StartAsync();
+        var port = FreePort.Next();
+        var aliasPort = FreePort.Next();
+        var settings = Settings(device, $"http://127.0.0.1:{port}");
+        settings["Backchannel:Mtls:Enabled"] = "true";
+        settings["Backchannel:Mtls:BaseUrl"] = $"https://127.0.0.1:{aliasPort}";
+        var log = new RecordingLoggerProvider();
+
+        await using var host = await Host.StartAsync(port, settings, logging: log);
+
+        Assert.Contains(log.Containing($"Backchannel:Mtls:BaseUrl is https://127.0.0.1:{aliasPort}, but the server has no HTTPS listener on its port"),
+            line => line.Contains("Kestrel:Endpoints", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -29,9 +29,14 @@ public static class ClientMetadataValidator
         }
 
         var method = metadata.TokenEndpointAuthMethod ?? ClientAuthenticationMethods.ClientSecretBasic;
-        if (!ClientAuthenticationMethods.Supported.Contains(method))
+        var offered = ClientAuthenticationMethods.Offered(settings.MtlsEnabled);
+        if (ClientAuthenticationMethods.UsesCertificate(method) && !settings.MtlsEnabled)
         {
-            errors.Add($"token_endpoint_auth_method '{method}' is not supported (use {string.Join(", ", ClientAuthenticationMethods.Supported)})");
+            errors.Add($"token_endpoint_auth_method '{method}' needs mutual TLS, which this provider has turned off (Mtls:Enabled is false)");
+        }
+        else if (!offered.Contains(method))
+        {
+            errors.Add($"token_endpoint_auth_method '{method}' is not supported (use {string.Join(", ", offered)})");
         }
 
         if (ClientAuthenticationMethods.UsesSecret(method) && string.IsNullOrEmpty(metadata.ClientSecret) && storedSecretHash is null)
@@ -135,14 +140,33 @@ public static class ClientMetadataValidator
                 : $"id_token_signed_response_alg '{idTokenAlg}' is not supported (use {string.Join(", ", settings.TokenSigningAlgorithms)})");
         }
 
-        if (metadata.TlsClientAuthSubjectDn is not null)
+        var certificateSubject = CertificateSubject(metadata, method, errors);
+        if (method == ClientAuthenticationMethods.SelfSignedTlsClientAuth && keys.Count == 0 && metadata.JwksUri is null)
         {
-            errors.Add("tls_client_auth_subject_dn is not accepted: mutual-TLS client authentication is not available in this version");
+            errors.Add("self_signed_tls_client_auth needs the client's certificate keys in jwks or jwks_uri");
         }
 
         if (metadata.DpopBoundAccessTokens == true && !settings.DpopEnabled)
         {
             errors.Add("dpop_bound_access_tokens needs DPoP, which this provider has turned off (Dpop:Enabled is false)");
+        }
+
+        if (metadata.TlsClientCertificateBoundAccessTokens == true)
+        {
+            if (!settings.MtlsEnabled)
+            {
+                errors.Add("tls_client_certificate_bound_access_tokens needs mutual TLS, which this provider has turned off (Mtls:Enabled is false)");
+            }
+
+            if (metadata.DpopBoundAccessTokens == true)
+            {
+                errors.Add("an access token is bound one way: register dpop_bound_access_tokens or tls_client_certificate_bound_access_tokens, not both");
+            }
+
+            if (mode == DeliveryModes.Push)
+            {
+                errors.Add("tls_client_certificate_bound_access_tokens cannot be used in the push mode: pushed tokens are issued without a TLS connection of the client to bind them to");
+            }
         }
 
         var channels = metadata.Channels ?? [];
@@ -210,6 +234,8 @@ public static class ClientMetadataValidator
             PairwiseSector = pairwiseSector,
             IntrospectAnyToken = metadata.IntrospectAnyToken == true,
             DpopBoundAccessTokens = metadata.DpopBoundAccessTokens == true,
+            CertificateSubject = certificateSubject,
+            CertificateBoundAccessTokens = metadata.TlsClientCertificateBoundAccessTokens == true,
         };
         return new ClientValidationResult(client, [], WithoutSecret(metadata, method, grantTypes));
     }
@@ -267,13 +293,58 @@ public static class ClientMetadataValidator
             return null;
         }
 
-        if (method != ClientAuthenticationMethods.PrivateKeyJwt && metadata.BackchannelAuthenticationRequestSigningAlg is null)
+        if (method is not (ClientAuthenticationMethods.PrivateKeyJwt or ClientAuthenticationMethods.SelfSignedTlsClientAuth)
+            && metadata.BackchannelAuthenticationRequestSigningAlg is null)
         {
             errors.Add("subject_type pairwise with the sector identifier from jwks_uri needs proof that the client holds those keys: " +
-                "token_endpoint_auth_method private_key_jwt or backchannel_authentication_request_signing_alg (or register sector_identifier_uri)");
+                "token_endpoint_auth_method private_key_jwt or self_signed_tls_client_auth, or backchannel_authentication_request_signing_alg (or register sector_identifier_uri)");
         }
 
         return jwksUri is null ? null : SectorOf(jwksUri);
+    }
+
+    /// <summary>
+    /// The subject of a tls_client_auth client (RFC 8705 2.1.2): exactly one of tls_client_auth_subject_dn and the
+    /// tls_client_auth_san_* members, well formed; a client of another method registers none of them.
+    /// </summary>
+    private static TlsClientAuthSubject? CertificateSubject(ClientMetadata metadata, string method, List<string> errors)
+    {
+        (TlsClientAuthSubjectKind Kind, string? Value)[] members =
+        [
+            (TlsClientAuthSubjectKind.SubjectDn, metadata.TlsClientAuthSubjectDn),
+            (TlsClientAuthSubjectKind.SanDns, metadata.TlsClientAuthSanDns),
+            (TlsClientAuthSubjectKind.SanUri, metadata.TlsClientAuthSanUri),
+            (TlsClientAuthSubjectKind.SanIp, metadata.TlsClientAuthSanIp),
+            (TlsClientAuthSubjectKind.SanEmail, metadata.TlsClientAuthSanEmail),
+        ];
+        var present = members.Where(m => m.Value is not null).ToList();
+        var names = string.Join(", ", members.Select(m => TlsClientAuthSubject.MemberName(m.Kind)));
+        if (method != ClientAuthenticationMethods.TlsClientAuth)
+        {
+            if (present.Count > 0)
+            {
+                errors.Add($"{TlsClientAuthSubject.MemberName(present[0].Kind)} is only for token_endpoint_auth_method tls_client_auth");
+            }
+
+            return null;
+        }
+
+        if (present.Count != 1)
+        {
+            errors.Add(present.Count == 0
+                ? $"tls_client_auth needs exactly one of {names}: how the client's certificate names it"
+                : $"tls_client_auth takes exactly one of {names}; this client has {string.Join(", ", present.Select(m => TlsClientAuthSubject.MemberName(m.Kind)))}");
+            return null;
+        }
+
+        var subject = TlsClientAuthSubject.Create(present[0].Kind, present[0].Value!);
+        if (!subject.Succeeded)
+        {
+            errors.Add(subject.Error.Description);
+            return null;
+        }
+
+        return subject.Value;
     }
 
     private static string SectorOf(Uri uri) => uri.IdnHost.ToLowerInvariant();
@@ -340,6 +411,11 @@ public static class ClientMetadataValidator
         BackchannelUserCodeParameter = metadata.BackchannelUserCodeParameter,
         IdTokenSignedResponseAlg = metadata.IdTokenSignedResponseAlg,
         TlsClientAuthSubjectDn = metadata.TlsClientAuthSubjectDn,
+        TlsClientAuthSanDns = metadata.TlsClientAuthSanDns,
+        TlsClientAuthSanUri = metadata.TlsClientAuthSanUri,
+        TlsClientAuthSanIp = metadata.TlsClientAuthSanIp,
+        TlsClientAuthSanEmail = metadata.TlsClientAuthSanEmail,
+        TlsClientCertificateBoundAccessTokens = metadata.TlsClientCertificateBoundAccessTokens,
         Channels = metadata.Channels,
         RedirectUris = metadata.RedirectUris,
         ResponseTypes = metadata.ResponseTypes,

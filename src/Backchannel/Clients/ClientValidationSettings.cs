@@ -31,4 +31,7 @@ public sealed record ClientValidationSettings
     public int PollingIntervalSeconds { get; init; } = 5;
     /// <summary>Whether DPoP is on (Dpop:Enabled); a client may register dpop_bound_access_tokens only then.</summary>
     public bool DpopEnabled { get; init; } = true;
+
+    /// <summary>Whether mutual TLS is on (Mtls:Enabled): the tls_client_auth methods and certificate-bound tokens need it.</summary>
+    public bool MtlsEnabled { get; init; }
 }

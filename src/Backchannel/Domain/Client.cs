@@ -80,6 +80,12 @@ public sealed class Client
     /// <summary>dpop_bound_access_tokens (RFC 9449 5.2): every token request must carry a DPoP proof.</summary>
     public bool DpopBoundAccessTokens { get; init; }
 
+    /// <summary>How a tls_client_auth client's certificate names it (RFC 8705 2.1.2); null for every other method.</summary>
+    public TlsClientAuthSubject? CertificateSubject { get; init; }
+
+    /// <summary>tls_client_certificate_bound_access_tokens (RFC 8705 3.4): access tokens are bound to the client's certificate.</summary>
+    public bool CertificateBoundAccessTokens { get; init; }
+
     public bool HasKeys => Keys.Count > 0 || JwksUri is not null;
 
     public bool MayUse(string grantType) => GrantTypes.Contains(grantType);

@@ -23,7 +23,8 @@ internal static class BackchannelAuthenticationEndpoint
         // A proof here binds the request's tokens to its key; a push client that registered dpop_bound_access_tokens must send one.
         var client = request.Client!;
         var urls = context.RequestServices.GetRequiredService<ProviderUrls>();
-        var dpop = await DpopHttp.ProvedKeyAsync(context, urls.BackchannelAuthenticationEndpoint, client, required: client.DeliveryMode == DeliveryModes.Push);
+        var dpop = await DpopHttp.ProvedKeyAsync(context, MtlsHttp.EndpointUrl(context, urls.BackchannelAuthenticationEndpoint, EndpointPaths.BackchannelAuthentication),
+            client, required: client.DeliveryMode == DeliveryModes.Push);
         if (!dpop.Succeeded)
         {
             await Fail(context, metrics, dpop.Error);

@@ -10,6 +10,9 @@ namespace Backchannel.Endpoints;
 /// <summary>A form request of an authenticated client, or why it is refused.</summary>
 internal sealed record ClientRequest(RequestParameters? Form, Client? Client, ProtocolError? Error, bool BasicChallenge)
 {
+    /// <summary>The client certificate of the request's mutual-TLS connection, if any (<see cref="MtlsHttp"/>).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
     public bool Succeeded => Error is null;
 }
 
@@ -24,7 +27,8 @@ internal static class ClientRequestReader
             return new ClientRequest(null, null, form.Error, false);
         }
 
-        var credentials = ClientCredentials.Read(context.Request.Headers.Authorization, form.Value);
+        var certificate = MtlsHttp.Certificate(context);
+        var credentials = ClientCredentials.Read(context.Request.Headers.Authorization, form.Value, certificate);
         if (!credentials.Succeeded)
         {
             return new ClientRequest(form.Value, null, credentials.Error, false);
@@ -34,12 +38,12 @@ internal static class ClientRequestReader
             .AuthenticateAsync(credentials.Value, context.RequestAborted);
         if (client.Succeeded)
         {
-            return new ClientRequest(form.Value, client.Value, null, false);
+            return new ClientRequest(form.Value, client.Value, null, false) { Certificate = certificate };
         }
 
         // The reason goes to the audit log only: one answer for every failure tells an attacker nothing about which clients exist.
         context.RequestServices.GetRequiredService<AuditLog>()
-            .ClientAuthenticationFailed(credentials.Value.ClientId, credentials.Value.Method, client.Error.Description);
+            .ClientAuthenticationFailed(credentials.Value.ClientId, credentials.Value.MethodForLog, client.Error.Description);
         return new ClientRequest(form.Value, null, ClientAuthenticator.Failed, credentials.Value.Method == ClientAuthenticationMethods.ClientSecretBasic);
     }
 }

@@ -22,15 +22,23 @@ internal static class TokenEndpoint
         }
 
         var urls = context.RequestServices.GetRequiredService<ProviderUrls>();
-        var dpop = await DpopHttp.ProvedKeyAsync(context, urls.TokenEndpoint, request.Client!, required: true);
+        var dpop = await DpopHttp.ProvedKeyAsync(context, MtlsHttp.EndpointUrl(context, urls.TokenEndpoint, EndpointPaths.Token), request.Client!, required: true);
         if (!dpop.Succeeded)
         {
             await Fail(context, metrics, grantType, dpop.Error);
             return;
         }
 
+        // RFC 8705 3: the access token of a client that asked for it is bound to the certificate of this connection.
+        var certificate = MtlsHttp.BoundThumbprint(request.Client!, request.Certificate, dpop.Value is not null);
+        if (!certificate.Succeeded)
+        {
+            await Fail(context, metrics, grantType, certificate.Error);
+            return;
+        }
+
         var result = await context.RequestServices.GetRequiredService<TokenRequestHandler>()
-            .HandleAsync(request.Form!, request.Client!, dpop.Value, context.RequestAborted);
+            .HandleAsync(request.Form!, request.Client!, dpop.Value, context.RequestAborted, certificate.Value);
         if (!result.Succeeded)
         {
             await Fail(context, metrics, grantType, result.Error);

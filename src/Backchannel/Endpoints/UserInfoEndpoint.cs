@@ -37,7 +37,7 @@ internal static class UserInfoEndpoint
         string? provedKey = null;
         if (!string.IsNullOrEmpty(dpopToken))
         {
-            var url = context.RequestServices.GetRequiredService<ProviderUrls>().Endpoint(EndpointPaths.UserInfo);
+            var url = MtlsHttp.EndpointUrl(context, context.RequestServices.GetRequiredService<ProviderUrls>().Endpoint(EndpointPaths.UserInfo), EndpointPaths.UserInfo);
             var proof = await context.RequestServices.GetRequiredService<DpopProofVerifier>().VerifyAsync(
                 context.Request.Headers[DpopProofValidator.HeaderName], context.Request.Method, url, dpopToken, ResourceCaller, context.RequestAborted);
             if (!proof.Succeeded)
@@ -51,7 +51,10 @@ internal static class UserInfoEndpoint
             provedKey = proof.Value.KeyThumbprint;
         }
 
-        var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, provedKey, context.RequestAborted);
+        // A certificate-bound token (RFC 8705 3) is compared with the certificate of this connection.
+        var certificate = MtlsHttp.Certificate(context);
+        var result = await context.RequestServices.GetRequiredService<UserInfoHandler>().HandleAsync(token, provedKey, context.RequestAborted,
+            certificate is null ? null : CertificateThumbprint.Sha256(certificate));
         if (!result.Succeeded)
         {
             // A request without any token is told that one is needed, without an error code in the challenge (RFC 6750 3.1);

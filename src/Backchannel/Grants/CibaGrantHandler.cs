@@ -21,8 +21,9 @@ public sealed class CibaGrantHandler(
     IOptions<TokenOptions> options,
     TimeProvider time)
 {
+    /// <param name="certificateThumbprint">The x5t#S256 of the client certificate the access token is bound to (RFC 8705 3); null: none.</param>
     public async ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, string? dpopKeyThumbprint,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? certificateThumbprint = null)
     {
         if (client.DeliveryMode == DeliveryModes.Push)
         {
@@ -99,6 +100,7 @@ public sealed class CibaGrantHandler(
                         IncludeRefreshToken = options.Value.RefreshTokens && client.MayUse(GrantTypes.RefreshToken),
                         IdTokenSigningAlgorithm = client.IdTokenSigningAlgorithm,
                         DpopKeyThumbprint = dpopKeyThumbprint,
+                        CertificateThumbprint = certificateThumbprint,
                     }, cancellationToken);
                     if (await requests.RedeemAsync(request.Id, now, issued.RefreshTokenRecord, cancellationToken))
                     {

@@ -22,8 +22,9 @@ public sealed class RefreshTokenGrantHandler(
 
     private static readonly ProtocolError Invalid = ProtocolError.InvalidGrant("The refresh token is unknown, expired, revoked, or was issued to another client.");
 
+    /// <param name="certificateThumbprint">The x5t#S256 of the client certificate the new access token is bound to (RFC 8705 3); null: none.</param>
     public async ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, string? dpopKeyThumbprint,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? certificateThumbprint = null)
     {
         if (form[Parameters.RefreshToken] is not { } refreshToken)
         {
@@ -78,9 +79,11 @@ public sealed class RefreshTokenGrantHandler(
             IdTokenSigningAlgorithm = client.IdTokenSigningAlgorithm,
             RefreshTokenFamily = record.FamilyId,
 
-            // Every client here is confidential: its refresh tokens are not bound (RFC 9449 5 binds only public clients'),
-            // and the new access token is bound to the key proved now.
+            // Every client here is confidential: its refresh tokens are not bound (RFC 9449 5 and RFC 8705 4 bind only public
+            // clients'; the client's authentication protects them), and the new access token is bound to the key proved now,
+            // or to the certificate of this request's mutual-TLS connection.
             DpopKeyThumbprint = dpopKeyThumbprint,
+            CertificateThumbprint = certificateThumbprint,
         }, cancellationToken);
 
         // The replacement keeps the scope of the family, so that a narrower access token does not narrow later refreshes.

@@ -9,8 +9,12 @@ namespace Backchannel.Grants;
 /// </summary>
 public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh, ClientCredentialsGrantHandler clientCredentials)
 {
+    /// <param name="certificateThumbprint">
+    /// The x5t#S256 of the client certificate the access token of the user's grants is bound to (RFC 8705 3), for a client
+    /// that registered tls_client_certificate_bound_access_tokens; null: none.
+    /// </param>
     public ValueTask<ProtocolResult<IssuedTokens>> HandleAsync(RequestParameters form, Client client, string? dpopKeyThumbprint,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? certificateThumbprint = null)
     {
         var grantType = form[Parameters.GrantType];
         if (grantType is null)
@@ -32,9 +36,9 @@ public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrant
 
         return grantType switch
         {
-            GrantTypes.Ciba => ciba.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken),
+            GrantTypes.Ciba => ciba.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken, certificateThumbprint),
             GrantTypes.ClientCredentials => clientCredentials.HandleAsync(form, client, cancellationToken),
-            _ => refresh.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken),
+            _ => refresh.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken, certificateThumbprint),
         };
     }
 }

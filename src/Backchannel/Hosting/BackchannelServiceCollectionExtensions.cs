@@ -60,6 +60,7 @@ public static class BackchannelServiceCollectionExtensions
         AddDelivery(services);
         AddRequestsAndGrants(services);
         AddAdministration(services);
+        AddTls(services, configuration);
 
         // Hosted services start in this order: the store, seeding and keys first.
         services.AddHostedService<BackchannelStartupService>();
@@ -103,6 +104,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<RegistrationOptions, RegistrationOptionsValidator>(services);
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Audit")).ValidateOnStart();
         services.AddOptions<DpopOptions>().Bind(configuration.GetSection("Dpop")).ValidateOnStart();
+        services.AddOptions<MtlsOptions>().Bind(configuration.GetSection("Mtls")).ValidateOnStart();
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
         Validator<OperationsOptions, OperationsOptionsValidator>(services);
@@ -116,6 +118,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<AuditOptions, AuditOptionsValidator>(services);
         Validator<StorageOptions, StoreRegisteredValidator>(services);
         Validator<DpopOptions, DpopOptionsValidator>(services);
+        Validator<MtlsOptions, MtlsOptionsValidator>(services);
 
         // The demo data joins the configured clients and users when it applies (Development only).
         services.AddOptions<DemoOptions>().PostConfigure<IHostEnvironment>((demo, environment) =>
@@ -171,6 +174,7 @@ public static class BackchannelServiceCollectionExtensions
                 MaxExpirySeconds = ciba.MaxExpirySeconds,
                 PollingIntervalSeconds = ciba.PollingIntervalSeconds,
                 DpopEnabled = provider.GetRequiredService<IOptions<DpopOptions>>().Value.Enabled,
+                MtlsEnabled = provider.GetRequiredService<IOptions<MtlsOptions>>().Value.Enabled,
             };
         });
         services.AddSingleton<ClientCatalog>();
@@ -179,6 +183,9 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<ClientKeyResolver>();
         services.AddSingleton<ClientJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<ClientCertificateAuthorities>();
+        services.AddSingleton<TlsClientAuthVerifier>();
+        services.AddSingleton<SelfSignedCertificateVerifier>();
         services.AddSingleton<DpopNonces>();
         services.AddSingleton<DpopProofVerifier>();
         services.AddHttpClient(ClientKeyResolver.HttpClientName, (provider, http) => http.Timeout = NotificationTimeout(provider))
@@ -266,6 +273,17 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<RefreshTokenGrantHandler>();
         services.AddSingleton<ClientCredentialsGrantHandler>();
         services.AddSingleton<TokenRequestHandler>();
+    }
+
+    /// <summary>
+    /// TLS on Kestrel's HTTPS listeners (protocols, FAPI cipher suites, client certificates on the mutual-TLS alias) and,
+    /// behind a proxy, the forwarded client certificate.
+    /// </summary>
+    private static void AddTls(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>(provider =>
+            new KestrelTlsSetup(provider.GetRequiredService<IOptions<MtlsOptions>>(), configuration));
+        CertificateForwardingSetup.Add(services);
     }
 
     /// <summary>The admin API's services (<c>/admin</c>, an access token with the scope backchannel:admin).</summary>

@@ -11,11 +11,13 @@ using Microsoft.Extensions.Options;
 namespace Backchannel.Hosting;
 
 /// <summary>
-/// Once the server listens: warns when a loopback issuer names an address the server does not listen on, and on a run
+/// Once the server listens: warns when a loopback issuer names an address the server does not listen on, or when mutual
+/// TLS is on without a proxy and the server has no HTTPS listener on the port of <c>Mtls:BaseUrl</c>; and on a run
 /// with the demo data prints the demo users and clients, the channel in use and how to run a flow by hand.
 /// </summary>
 internal sealed partial class StartupMessages(
     IOptions<DemoOptions> demo,
+    IOptions<Backchannel.Security.MtlsOptions> mtls,
     ProviderUrls urls,
     ChannelRegistry channels,
     IStoreLifecycle store,
@@ -38,6 +40,12 @@ internal sealed partial class StartupMessages(
             && addresses.Count > 0 && !addresses.Any(a => Uri.TryCreate(a, UriKind.Absolute, out var bound) && bound.Port == issuer.Port))
         {
             LogIssuerMismatch(logger, urls.Issuer, string.Join(", ", addresses));
+        }
+
+        if (mtls.Value is { AliasPort: { } aliasPort, ForwardedCertificateHeader: null or "" } && addresses.Count > 0
+            && !addresses.Any(a => Uri.TryCreate(a, UriKind.Absolute, out var bound) && bound.Scheme == Uri.UriSchemeHttps && bound.Port == aliasPort))
+        {
+            LogNoMtlsListener(logger, mtls.Value.BaseUrl!, string.Join(", ", addresses));
         }
 
         if (demo.Value.Applied)
@@ -90,4 +98,9 @@ internal sealed partial class StartupMessages(
         "The issuer {Issuer} names a port the server does not listen on ({Addresses}): clients will call the wrong address. " +
         "Set Backchannel:Issuer to the address clients reach (e.g. --urls http://127.0.0.1:5055 --Backchannel:Issuer=http://127.0.0.1:5055), or leave it empty in Development.")]
     private static partial void LogIssuerMismatch(ILogger logger, string issuer, string addresses);
+
+    [LoggerMessage(2, LogLevel.Error,
+        "Backchannel:Mtls:BaseUrl is {BaseUrl}, but the server has no HTTPS listener on its port ({Addresses}): no client can present a certificate. " +
+        "Add one in Kestrel:Endpoints with a server certificate (see docs/fapi.md), or set Backchannel:Mtls:ForwardedCertificateHeader behind a TLS-terminating proxy.")]
+    private static partial void LogNoMtlsListener(ILogger logger, string baseUrl, string addresses);
 }

@@ -60,9 +60,31 @@ public sealed class ClientMetadata
     [ConfigurationKeyName("id_token_signed_response_alg"), JsonPropertyName("id_token_signed_response_alg")]
     public string? IdTokenSignedResponseAlg { get; set; }
 
-    /// <summary>Mutual-TLS client authentication (RFC 8705); refused until mutual TLS is available.</summary>
+    // Mutual-TLS client authentication (RFC 8705 2.1.2): how a tls_client_auth client's certificate names it; exactly one.
+
+    /// <summary>The certificate's subject distinguished name (RFC 4514 string, e.g. <c>CN=client,O=Bank,C=GB</c>).</summary>
     [ConfigurationKeyName("tls_client_auth_subject_dn"), JsonPropertyName("tls_client_auth_subject_dn")]
     public string? TlsClientAuthSubjectDn { get; set; }
+
+    /// <summary>A dNSName subject alternative name of the certificate.</summary>
+    [ConfigurationKeyName("tls_client_auth_san_dns"), JsonPropertyName("tls_client_auth_san_dns")]
+    public string? TlsClientAuthSanDns { get; set; }
+
+    /// <summary>A uniformResourceIdentifier subject alternative name of the certificate.</summary>
+    [ConfigurationKeyName("tls_client_auth_san_uri"), JsonPropertyName("tls_client_auth_san_uri")]
+    public string? TlsClientAuthSanUri { get; set; }
+
+    /// <summary>An iPAddress subject alternative name of the certificate (IPv4 dotted or IPv6 text).</summary>
+    [ConfigurationKeyName("tls_client_auth_san_ip"), JsonPropertyName("tls_client_auth_san_ip")]
+    public string? TlsClientAuthSanIp { get; set; }
+
+    /// <summary>An rfc822Name subject alternative name of the certificate.</summary>
+    [ConfigurationKeyName("tls_client_auth_san_email"), JsonPropertyName("tls_client_auth_san_email")]
+    public string? TlsClientAuthSanEmail { get; set; }
+
+    /// <summary>RFC 8705 3.4: true binds the client's access tokens to the certificate of its mutual-TLS connection (cnf.x5t#S256).</summary>
+    [ConfigurationKeyName("tls_client_certificate_bound_access_tokens"), JsonPropertyName("tls_client_certificate_bound_access_tokens")]
+    public bool? TlsClientCertificateBoundAccessTokens { get; set; }
 
     /// <summary>RFC 9449 5.2: true makes a DPoP proof mandatory at the token endpoint (and, for push, at the backchannel endpoint).</summary>
     [ConfigurationKeyName("dpop_bound_access_tokens"), JsonPropertyName("dpop_bound_access_tokens")]

@@ -14,15 +14,19 @@ namespace Backchannel.Security;
 /// client_secret_basic or client_secret_post (either one, for a client with a secret, unless it registered
 /// <c>require_token_endpoint_auth_method</c>), or private_key_jwt (RFC 7523; aud may be the issuer, the token endpoint,
 /// the backchannel authentication endpoint, or the revocation or introspection endpoint; a jti is accepted once, and
-/// remembered as long as the assertion could be accepted). A failure carries its reason for the log; the client is told
+/// remembered as long as the assertion could be accepted), or a client certificate alone (RFC 8705: tls_client_auth with
+/// <see cref="TlsClientAuthVerifier"/>, self_signed_tls_client_auth with <see cref="SelfSignedCertificateVerifier"/>). A failure carries its reason for the log; the client is told
 /// only <see cref="Failed"/>.
 /// </summary>
 public sealed class ClientAuthenticator(
     ClientCatalog clients,
     ClientJwtValidator jwtValidator,
+    TlsClientAuthVerifier tlsClientAuth,
+    SelfSignedCertificateVerifier selfSignedTlsClientAuth,
     IReplayCache replayCache,
     ProviderUrls urls,
     IOptions<ProviderOptions> provider,
+    IOptions<MtlsOptions> mtls,
     AuditLog audit,
     TimeProvider time)
 {
@@ -32,8 +36,22 @@ public sealed class ClientAuthenticator(
     /// <summary>What a client whose authentication failed is told, whatever the reason (unknown client, wrong method, bad secret, ...).</summary>
     public static readonly ProtocolError Failed = ProtocolError.InvalidClient("Client authentication failed.");
 
+    /// <summary>
+    /// The audiences a client assertion may name: the provider's (<see cref="ProviderUrls.ClientAssertionAudiences"/>) and,
+    /// with mutual TLS, the endpoint aliases where the client posts it (RFC 8705 5).
+    /// </summary>
+    private readonly IReadOnlyList<string> _assertionAudiences = mtls.Value is { Enabled: true, BaseUrl: { Length: > 0 } } m
+        ? [.. urls.ClientAssertionAudiences, m.Alias(EndpointPaths.Token), m.Alias(EndpointPaths.BackchannelAuthentication),
+            m.Alias(EndpointPaths.Revocation), m.Alias(EndpointPaths.Introspection)]
+        : urls.ClientAssertionAudiences;
+
     public async ValueTask<ProtocolResult<Client>> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
     {
+        if (credentials.ByCertificate)
+        {
+            return await AuthenticateWithCertificateAsync(credentials, cancellationToken);
+        }
+
         if (credentials.Method is null)
         {
             return ProtocolError.InvalidClient(credentials.ClientId is null
@@ -92,7 +110,7 @@ public sealed class ClientAuthenticator(
         var parameters = new TokenValidationParameters
         {
             ValidIssuer = client.ClientId,
-            ValidAudiences = urls.ClientAssertionAudiences,
+            ValidAudiences = _assertionAudiences,
             RequireExpirationTime = true,
             ValidateLifetime = true,
             ClockSkew = skew,
@@ -123,6 +141,23 @@ public sealed class ClientAuthenticator(
         }
 
         return client;
+    }
+
+    private async ValueTask<ProtocolResult<Client>> AuthenticateWithCertificateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
+    {
+        if (await clients.FindAsync(credentials.ClientId!, cancellationToken) is not { } client)
+        {
+            return ProtocolError.InvalidClient("Unknown client.");
+        }
+
+        var problem = client.AuthenticationMethod switch
+        {
+            ClientAuthenticationMethods.TlsClientAuth => tlsClientAuth.Problem(client, credentials.Certificate!),
+            ClientAuthenticationMethods.SelfSignedTlsClientAuth =>
+                await selfSignedTlsClientAuth.ProblemAsync(client, credentials.Certificate!, cancellationToken),
+            _ => $"The client is registered for {client.AuthenticationMethod}; a client certificate alone does not authenticate it",
+        };
+        return problem is null ? client : ProtocolError.InvalidClient(problem);
     }
 
     private bool ValidLifetime(DateTime? notBefore, DateTime? expires, TimeSpan skew)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Backchannel.Protocol;
 
@@ -15,14 +16,27 @@ public sealed record ClientCredentials
 
     public string? AssertionType { get; init; }
 
-    /// <summary>The method the request used, or null when it carried no credentials.</summary>
+    /// <summary>The method the request used, or null when it carried no credentials (a certificate alone included).</summary>
     public string? Method { get; init; }
+
+    /// <summary>The client certificate of the request's mutual-TLS connection (or its trusted proxy's header), if any.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>
+    /// The request authenticates with its certificate alone (RFC 8705 2): a client_id, a certificate and no other
+    /// credentials. Which of tls_client_auth and self_signed_tls_client_auth applies is the client's registration.
+    /// </summary>
+    public bool ByCertificate => Method is null && Certificate is not null && ClientId is not null;
+
+    /// <summary>The method as the audit log names it.</summary>
+    public string? MethodForLog => ByCertificate ? "certificate" : Method;
 
     /// <summary>
     /// Reads the credentials of a request (RFC 6749 2.3, RFC 7523): HTTP Basic, client_secret in the body, or a
-    /// client_assertion. Using more than one method is an error.
+    /// client_assertion; or, with none of them, the client certificate of a mutual-TLS connection (RFC 8705). Using more
+    /// than one of the first three is an error; a certificate beside one of them stays for binding tokens.
     /// </summary>
-    public static ProtocolResult<ClientCredentials> Read(string? authorizationHeader, RequestParameters form)
+    public static ProtocolResult<ClientCredentials> Read(string? authorizationHeader, RequestParameters form, X509Certificate2? certificate = null)
     {
         var formClientId = form[Parameters.ClientId];
         var methods = 0;
@@ -67,7 +81,7 @@ public sealed record ClientCredentials
             return ProtocolError.InvalidRequest("The request uses more than one client authentication method; use exactly one.");
         }
 
-        return credentials ?? new ClientCredentials { ClientId = formClientId };
+        return (credentials ?? new ClientCredentials { ClientId = formClientId }) with { Certificate = certificate };
     }
 
     private static bool TryDecodeBasic(ReadOnlySpan<char> encoded, out string clientId, out string secret)

@@ -28,6 +28,12 @@ public sealed record TokenGrant
     /// <summary>The DPoP key (RFC 7638 thumbprint) the access token is bound to (cnf.jkt, token_type DPoP); null: a bearer token.</summary>
     public string? DpopKeyThumbprint { get; init; }
 
+    /// <summary>
+    /// The client certificate (RFC 8705 3.1 x5t#S256) the access token is bound to (cnf.x5t#S256; token_type stays Bearer);
+    /// null: not bound to a certificate. A token is bound one way: never both this and <see cref="DpopKeyThumbprint"/>.
+    /// </summary>
+    public string? CertificateThumbprint { get; init; }
+
     /// <summary>The refresh token family, when rotating; a new family otherwise.</summary>
     public string? RefreshTokenFamily { get; init; }
 

@@ -158,6 +158,13 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
                 writer.WriteString(DpopThumbprintMember, jkt);
                 writer.WriteEndObject();
             }
+            else if (grant.CertificateThumbprint is { } x5t)
+            {
+                // RFC 8705 3.1: the confirmation of the client certificate the token is bound to.
+                writer.WriteStartObject(ConfirmationClaim);
+                writer.WriteString(CertificateThumbprintMember, x5t);
+                writer.WriteEndObject();
+            }
 
             writer.WriteEndObject();
         }
@@ -169,6 +176,9 @@ public sealed class TokenIssuer(KeyManager keys, ProviderUrls urls, IOptions<Tok
     public const string ConfirmationClaim = "cnf";
 
     public const string DpopThumbprintMember = "jkt";
+
+    /// <summary>The confirmation member of a certificate-bound access token (RFC 8705 3.1).</summary>
+    public const string CertificateThumbprintMember = CertificateThumbprint.ConfirmationMember;
 
     private static ReadOnlySpan<byte> WriteIdToken(TokenGrant grant, string issuer, DateTimeOffset now, TokenOptions settings,
         string accessToken, string? refreshToken)

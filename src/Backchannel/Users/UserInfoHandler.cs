@@ -21,11 +21,19 @@ public sealed class UserInfoHandler(
     public static readonly ProtocolError BoundTokenSentAsBearer = new(ErrorCodes.InvalidToken,
         "The access token is bound to a DPoP key: send it as Authorization: DPoP, with a DPoP proof of that key.", 401);
 
+    /// <summary>The answer to a certificate-bound access token sent without its certificate (RFC 8705 3: refused).</summary>
+    public static readonly ProtocolError CertificateNotPresented = new(ErrorCodes.InvalidToken,
+        "The access token is bound to a client certificate: present that certificate over mutual TLS (the mtls_endpoint_aliases userinfo_endpoint).", 401);
+
     /// <param name="dpopKeyThumbprint">
     /// When the token came as <c>Authorization: DPoP</c>: the key its (verified) proof proved, which must be the token's cnf.jkt.
     /// </param>
+    /// <param name="certificateThumbprint">
+    /// The x5t#S256 of the client certificate of the request's mutual-TLS connection, if any: a token bound to a
+    /// certificate (cnf.x5t#S256) is accepted only with that certificate.
+    /// </param>
     public async ValueTask<ProtocolResult<IReadOnlyDictionary<string, object>>> HandleAsync(string? accessToken, string? dpopKeyThumbprint,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? certificateThumbprint = null)
     {
         if (string.IsNullOrEmpty(accessToken))
         {
@@ -41,7 +49,7 @@ public sealed class UserInfoHandler(
         // Revoked tokens (the list, and the families of revoked refresh tokens) were refused by the validator.
         var token = validated.Value;
 
-        if (SenderConstraintError(token, dpopKeyThumbprint) is { } unproved)
+        if (SenderConstraintError(token, dpopKeyThumbprint, certificateThumbprint) is { } unproved)
         {
             return unproved;
         }
@@ -67,13 +75,34 @@ public sealed class UserInfoHandler(
         return ProtocolResult<IReadOnlyDictionary<string, object>>.Ok(UserClaims.For(user, scopes, token.Subject));
     }
 
-    /// <summary>RFC 9449 7: a bound token only with a proof of its key; an unbound token only as a bearer token.</summary>
-    private static ProtocolError? SenderConstraintError(JsonWebToken token, string? dpopKeyThumbprint)
+    /// <summary>
+    /// RFC 9449 7: a DPoP-bound token only with a proof of its key; an unbound token only as a bearer token. RFC 8705 3: a
+    /// certificate-bound token only over a connection with that certificate.
+    /// </summary>
+    private static ProtocolError? SenderConstraintError(JsonWebToken token, string? dpopKeyThumbprint, string? certificateThumbprint)
     {
-        var boundKey = token.TryGetPayloadValue<JsonElement>(TokenIssuer.ConfirmationClaim, out var cnf) && cnf.ValueKind == JsonValueKind.Object
-            && cnf.TryGetProperty(TokenIssuer.DpopThumbprintMember, out var jkt) && jkt.ValueKind == JsonValueKind.String
-                ? jkt.GetString()
+        var confirmation = token.TryGetPayloadValue<JsonElement>(TokenIssuer.ConfirmationClaim, out var cnf) && cnf.ValueKind == JsonValueKind.Object
+            ? cnf
+            : (JsonElement?)null;
+        var boundKey = confirmation is { } c1 && c1.TryGetProperty(TokenIssuer.DpopThumbprintMember, out var jkt) && jkt.ValueKind == JsonValueKind.String
+            ? jkt.GetString()
+            : null;
+        var boundCertificate = confirmation is { } c2 && c2.TryGetProperty(TokenIssuer.CertificateThumbprintMember, out var x5t)
+            && x5t.ValueKind == JsonValueKind.String
+                ? x5t.GetString()
                 : null;
+        if (boundCertificate is not null)
+        {
+            if (dpopKeyThumbprint is not null)
+            {
+                return new ProtocolError(ErrorCodes.InvalidToken, "The access token is bound to a client certificate, not to a DPoP key: send it as Authorization: Bearer over mutual TLS.", 401);
+            }
+
+            return certificateThumbprint is null ? CertificateNotPresented
+                : boundCertificate == certificateThumbprint ? null
+                : new ProtocolError(ErrorCodes.InvalidToken, "The access token is bound to another client certificate than the one of this connection.", 401);
+        }
+
         if (boundKey is null)
         {
             return dpopKeyThumbprint is null ? null

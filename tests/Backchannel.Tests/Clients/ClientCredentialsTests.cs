@@ -169,4 +169,37 @@ public class ClientCredentialsTests
 
         Assert.Null(credentials.Method);
     }
+
+    [Fact]
+    public void A_certificate_with_a_client_id_and_nothing_else_authenticates_by_certificate()
+    {
+        var certificate = Support.TestCertificateFactory.SelfSigned("CN=client-a");
+
+        var credentials = ClientCredentials.Read(null, Form(("client_id", "client-a")), certificate).Value!;
+
+        Assert.True(credentials.ByCertificate);
+        Assert.Null(credentials.Method);
+        Assert.Equal("certificate", credentials.MethodForLog);
+        Assert.Same(certificate, credentials.Certificate);
+    }
+
+    [Fact]
+    public void A_certificate_beside_a_secret_stays_for_binding_and_the_secret_authenticates()
+    {
+        var certificate = Support.TestCertificateFactory.SelfSigned("CN=client-a");
+
+        var credentials = ClientCredentials.Read(Basic("client-a:s3cret"), RequestParameters.Empty, certificate).Value!;
+
+        Assert.False(credentials.ByCertificate);
+        Assert.Equal(ClientAuthenticationMethods.ClientSecretBasic, credentials.Method);
+        Assert.Same(certificate, credentials.Certificate);
+    }
+
+    [Fact]
+    public void A_certificate_without_a_client_id_authenticates_nobody()
+    {
+        var credentials = ClientCredentials.Read(null, RequestParameters.Empty, Support.TestCertificateFactory.SelfSigned("CN=x")).Value!;
+
+        Assert.False(credentials.ByCertificate);
+    }
 }

@@ -190,7 +190,6 @@ public class ClientMetadataValidatorTests
     [Theory]
     [InlineData("none")]
     [InlineData("client_secret_jwt")]
-    [InlineData("tls_client_auth")]
     public void Unsupported_authentication_method_is_refused(string method)
     {
         var metadata = PollClient();
