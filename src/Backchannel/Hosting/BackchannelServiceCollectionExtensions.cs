@@ -275,6 +275,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<ClientAdministration>();
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<RequestAdministration>();
+        services.AddSingleton<DeviceAdministration>();
         services.AddSingleton<KeyAdministration>();
     }
 
