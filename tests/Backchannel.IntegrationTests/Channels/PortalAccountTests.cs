@@ -75,6 +75,8 @@ public sealed class PortalAccountTests(PortalAccountProvider shared) : IClassFix
         Assert.Contains("notified", kinds);
         Assert.Equal(["redeemed", "decided", "requested"], kinds.Where(k => k is "redeemed" or "decided" or "requested"));
         var decided = events.Single(e => e.GetProperty("event").GetString() == "decided");
+        Assert.Equal(["event", "at", "request_id", "client_id", "client_name", "channel", "approved", "detail", "device"],
+            decided.EnumerateObject().Select(p => p.Name));
         Assert.True(decided.GetProperty("approved").GetBoolean());
         Assert.Equal("portal", decided.GetProperty("channel").GetString());
         Assert.Equal(TestClients.Poll, decided.GetProperty("client_id").GetString());

@@ -45,20 +45,6 @@ public sealed record PortalHistoryEntry
         Detail = e.Detail,
         Device = e.Device,
     };
-
-    /// <summary>What happened, in words for the page.</summary>
-    public string Description => Event switch
-    {
-        RequestEventNames.Requested => "Asked for your approval",
-        RequestEventNames.Notified => "Sent to you",
-        RequestEventNames.Viewed => "Opened",
-        RequestEventNames.Decided => Approved == true ? "You approved" : "You denied",
-        RequestEventNames.Failed => "Failed",
-        RequestEventNames.Redeemed => "Sign-in completed (the client received its tokens)",
-        RequestEventNames.Expired => "Expired without an answer",
-        RequestEventNames.Cancelled => "Cancelled by an operator",
-        _ => Event,
-    };
 }
 
 /// <summary>A page of <c>GET /device/history</c> as JSON: its entries and the URL of the next (older) page, null on the last.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Backchannel.Domain;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 
@@ -90,7 +91,7 @@ public sealed class PortalHtml(PortalPaths paths, IOptions<AntiforgeryOptions> a
                     .Append("<td><time datetime=\"").Append(at.ToString("O", CultureInfo.InvariantCulture)).Append("\">")
                     .Append(at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append("</time></td>")
                     .Append("<td class=\"client\">").Append(Encode(entry.ClientName ?? entry.ClientId)).Append("</td>")
-                    .Append("<td class=\"what\">").Append(Encode(entry.Description));
+                    .Append("<td class=\"what\">").Append(Encode(Describe(entry)));
                 if (entry.Device is { } device)
                 {
                     body.Append(" <span class=\"device\">(device ").Append(Encode(device)).Append(")</span>");
@@ -112,6 +113,20 @@ public sealed class PortalHtml(PortalPaths paths, IOptions<AntiforgeryOptions> a
 
         return Page("Your history", body.ToString(), model.Banner);
     }
+
+    /// <summary>What happened, in words for the page.</summary>
+    public static string Describe(PortalHistoryEntry entry) => entry.Event switch
+    {
+        RequestEventNames.Requested => "Asked for your approval",
+        RequestEventNames.Notified => "Sent to you",
+        RequestEventNames.Viewed => "Opened",
+        RequestEventNames.Decided => entry.Approved == true ? "You approved" : "You denied",
+        RequestEventNames.Failed => "Failed",
+        RequestEventNames.Redeemed => "Sign-in completed (the client received its tokens)",
+        RequestEventNames.Expired => "Expired without an answer",
+        RequestEventNames.Cancelled => "Cancelled by an operator",
+        _ => entry.Event,
+    };
 
     private string DeviceSection(IReadOnlyList<PortalDeviceView> devices, string antiforgeryToken)
     {
