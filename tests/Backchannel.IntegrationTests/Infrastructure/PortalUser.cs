@@ -14,12 +14,12 @@ internal sealed partial class PortalUser : IDisposable
     public const string AntiforgeryField = "__RequestVerificationToken";
     public const string AntiforgeryHeader = "RequestVerificationToken";
 
-    private PortalUser(TestProvider provider)
+    private PortalUser(string issuer)
     {
         Cookies = new CookieContainer();
         Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false })
         {
-            BaseAddress = new Uri(provider.Issuer),
+            BaseAddress = new Uri(issuer),
         };
     }
 
@@ -31,12 +31,16 @@ internal sealed partial class PortalUser : IDisposable
     public string Token { get; private set; } = string.Empty;
 
     /// <summary>A client that is not signed in (the sign-in page's anti-forgery cookie only).</summary>
-    public static PortalUser Anonymous(TestProvider provider) => new(provider);
+    public static PortalUser Anonymous(TestProvider provider) => new(provider.Issuer);
 
     /// <summary>Signs in with the portal's form; fails the test unless the portal takes the user to /device.</summary>
-    public static async Task<PortalUser> SignInAsync(TestProvider provider, string username, string password)
+    public static Task<PortalUser> SignInAsync(TestProvider provider, string username, string password) =>
+        SignInAsync(provider.Issuer, username, password);
+
+    /// <summary>Signs in to the portal of the provider at <paramref name="issuer"/> (a server process, say).</summary>
+    public static async Task<PortalUser> SignInAsync(string issuer, string username, string password)
     {
-        var user = new PortalUser(provider);
+        var user = new PortalUser(issuer);
         var form = await user.Http.GetStringAsync("/device/signin");
         using var signedIn = await user.Http.PostAsync("/device/signin", new FormUrlEncodedContent(new Dictionary<string, string>
         {
