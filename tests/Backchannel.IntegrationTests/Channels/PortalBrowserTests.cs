@@ -118,6 +118,37 @@ public sealed class PortalBrowserTests(PortalProvider shared, Browser browser) :
     }
 
     [Fact]
+    public async Task The_portal_works_with_the_keyboard_alone_through_labelled_fields_and_visible_focus()
+    {
+        await using var tab = await browser.NewPageAsync();
+        var page = tab.Page;
+        await page.GotoAsync(Provider.Issuer + "/device");
+        await page.GetByLabel("User name or e-mail address").FocusAsync();
+        await page.Keyboard.TypeAsync("alice");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("password", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await page.Keyboard.TypeAsync(PortalProvider.AlicePassword);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(Provider.Issuer + "/device");
+
+        var message = "Keyboard " + Guid.NewGuid().ToString("N")[..6];
+        var authorization = await Provider.AuthorizeAsync("alice", message);
+        await Card(page, message).WaitForAsync();
+        for (var i = 0; i < 20 && !await page.EvaluateAsync<bool>("() => document.activeElement.classList.contains('approve')"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.activeElement.classList.contains('approve')"), "Tab never reached Approve");
+        Assert.Equal("solid", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
+        await tab.ScreenshotAsync("portal-keyboard-focus");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator(".notice")).ToContainTextAsync("approved");
+        Assert.False((await Provider.RedeemAsync(authorization.AuthenticationRequestId!)).IsError);
+        Assert.Empty(tab.Errors);
+    }
+
+    [Fact]
     public async Task Repeated_failed_sign_ins_lock_the_account_on_every_node_even_for_the_right_password()
     {
         await using var tab = await browser.NewPageAsync();
