@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Backchannel.IntegrationTests.Channels;
 using Backchannel.IntegrationTests.Infrastructure;
@@ -32,7 +34,7 @@ public sealed class AppOrEmailRulesProvider : SmtpProvider
 /// <summary>
 /// "A user with the app channel and a long request reaches e-mail; two channels, the first decision wins": a long request
 /// of alice (channel app, with a device) is mailed and approved through the mail's link, a short one reaches her device's
-/// stream and no mailbox, and a request sent to the app and e-mail at once is decided by the first answer, the mail's
+/// stream and no mailbox (her history shows both, the mail viewed and the device that decided), and a request sent to the app and e-mail at once is decided by the first answer, the mail's
 /// link then telling it was answered.
 /// </summary>
 public sealed partial class AppOrEmailRulesTests(AppOrEmailRulesProvider shared) : IClassFixture<AppOrEmailRulesProvider>
@@ -71,6 +73,22 @@ public sealed partial class AppOrEmailRulesTests(AppOrEmailRulesProvider shared)
         }
 
         Assert.False((await Provider.RedeemAsync(shortRequest.AuthenticationRequestId!)).IsError);
+
+        // Alice's history tells both: the mail opened and answered through its link, the other answered by her device.
+        using var alice = await PortalUser.SignInAsync(Provider, "alice", PortalProvider.AlicePassword);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/device/history");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await alice.Http.SendAsync(request);
+        var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        var longId = await RequestIdAsync(longMessage);
+        var shortId = shown.Data.GetProperty("transaction_id").GetString();
+        var mailed = items.Where(e => e.GetProperty("request_id").GetString() == longId).ToDictionary(e => e.GetProperty("event").GetString()!);
+        Assert.Equal("email", mailed["viewed"].GetProperty("channel").GetString());
+        Assert.Equal("email", mailed["decided"].GetProperty("channel").GetString());
+        Assert.Equal("email_link", mailed["decided"].GetProperty("detail").GetString());
+        var byDevice = items.Single(e => e.GetProperty("request_id").GetString() == shortId && e.GetProperty("event").GetString() == "decided");
+        Assert.Equal("app", byDevice.GetProperty("channel").GetString());
+        Assert.Equal(device.Id, byDevice.GetProperty("device").GetString());
     }
 
     [Fact]
@@ -137,6 +155,16 @@ public sealed partial class AppOrEmailRulesTests(AppOrEmailRulesProvider shared)
         }
 
         Assert.Empty(await Provider.OutboxForAsync(authReqId));
+    }
+
+    /// <summary>The transaction id of the request with this binding message, as stored.</summary>
+    private async Task<string> RequestIdAsync(string bindingMessage)
+    {
+        await using var database = Provider.OpenDatabase();
+        await using var command = database.CreateCommand();
+        command.CommandText = "SELECT id FROM auth_requests WHERE binding_message = $message";
+        command.Parameters.AddWithValue("$message", bindingMessage);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     private static string Link(ReceivedMail mail) => LinkPattern().Match(mail.Text).Value;
