@@ -162,6 +162,37 @@ public class ServerProcessTests
             Assert.Contains($"the 'portal' channel: the user's web portal at http://127.0.0.1:{port}/device", text);
             Assert.Contains($"portal:  http://127.0.0.1:{port}/device (sign in as alice / alice-password or bob / bob-password)", text);
             Assert.Contains($"--data-urlencode login_hint=alice --data-urlencode 'binding_message=Hello' http://127.0.0.1:{port}/bc-authorize", text);
+
+            // The newcomer's first flow, as the banner tells it: request, sign in to the portal as alice with the password
+            // the banner (and the portal's own Development banner) gives, approve there, collect the tokens.
+            var basic = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("demo-poll:demo-poll-secret"u8.ToArray()));
+            using var authorize = new HttpRequestMessage(HttpMethod.Post, "/bc-authorize")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["scope"] = "openid", ["login_hint"] = "alice", ["binding_message"] = "Hello" }),
+            };
+            authorize.Headers.Authorization = basic;
+            using var accepted = await http.SendAsync(authorize);
+            var authReqId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("auth_req_id").GetString()!;
+            Assert.Contains("alice with password alice-password", await http.GetStringAsync("/device/signin"));
+            using var alice = await PortalUser.SignInAsync($"http://127.0.0.1:{port}", "alice", "alice-password");
+            var requestId = PortalUser.RequestIdOn(await alice.PageAsync(), "Hello");
+            using (var approved = await alice.PostFormAsync("/device/requests/" + requestId, new() { ["decision"] = "approve" }))
+            {
+                Assert.Equal("/device?answer=approved", approved.Headers.Location?.OriginalString);
+            }
+
+            using var redeem = new HttpRequestMessage(HttpMethod.Post, "/token")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "urn:openid:params:grant-type:ciba",
+                    ["auth_req_id"] = authReqId,
+                }),
+            };
+            redeem.Headers.Authorization = basic;
+            using var tokens = await http.SendAsync(redeem);
+            Assert.Equal(System.Net.HttpStatusCode.OK, tokens.StatusCode);
+            Assert.True((await tokens.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("id_token", out _));
         }
         finally
         {

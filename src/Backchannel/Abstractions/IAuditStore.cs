@@ -1,3 +1,4 @@
+using System.Globalization;
 using Backchannel.Domain;
 
 namespace Backchannel.Abstractions;
@@ -37,4 +38,16 @@ public interface IAuditStore
 public readonly record struct AuditPosition(DateTimeOffset At, long Sequence)
 {
     public static AuditPosition Of(RecordedRequestEvent recorded) => new(recorded.Event.At, recorded.Sequence);
+
+    /// <summary>The position as text (<c>{unix milliseconds}.{sequence}</c>), for a page's cursor.</summary>
+    public string Key() =>
+        At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "." + Sequence.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The position <see cref="Key"/> wrote; null for any other text.</summary>
+    public static AuditPosition? FromKey(string key) =>
+        key.Split('.') is [var at, var sequence]
+        && long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
+        && long.TryParse(sequence, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? new AuditPosition(DateTimeOffset.FromUnixTimeMilliseconds(ms), number)
+            : null;
 }

@@ -17,4 +17,5 @@ namespace Backchannel.Admin;
 [JsonSerializable(typeof(AdminCancellation))]
 [JsonSerializable(typeof(AdminPage<AdminKeyView>))]
 [JsonSerializable(typeof(AdminKeyRotationResult))]
+[JsonSerializable(typeof(AdminPage<AdminDeviceView>))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Backchannel.Abstractions;
 using Backchannel.Decisions;
 using Backchannel.Domain;
@@ -71,7 +70,7 @@ public sealed class RequestAdministration(
         AuditPosition? position = null;
         if (after is not null)
         {
-            if (Position(after) is not { } parsed)
+            if (AuditPosition.FromKey(after) is not { } parsed)
             {
                 return AdminErrors.InvalidRequest("cursor is not one this API gave (take it from the next link of a page).");
             }
@@ -86,18 +85,8 @@ public sealed class RequestAdministration(
             return Missing(id);
         }
 
-        return AdminPaging.PageOf(events, limit, e => AdminRequestEventView.Of(e.Event), e => Key(AuditPosition.Of(e)));
+        return AdminPaging.PageOf(events, limit, e => AdminRequestEventView.Of(e.Event), e => AuditPosition.Of(e).Key());
     }
-
-    private static string Key(AuditPosition position) =>
-        position.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "." + position.Sequence.ToString(CultureInfo.InvariantCulture);
-
-    private static AuditPosition? Position(string key) =>
-        key.Split('.') is [var at, var sequence]
-        && long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
-        && long.TryParse(sequence, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            ? new AuditPosition(DateTimeOffset.FromUnixTimeMilliseconds(ms), number)
-            : null;
 
     private static ProtocolError Missing(string id) => AdminErrors.Missing($"request '{id}'");
 }

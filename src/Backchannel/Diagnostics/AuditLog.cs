@@ -68,6 +68,12 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
     /// <summary>A client revoked one of its tokens (RFC 7009): an access token, or a refresh token and its family.</summary>
     public void TokenRevoked(string clientId, string tokenType) => TokenRevokedMessage(_logger, clientId, tokenType);
 
+    /// <summary>Who removes a device when it is the user (from the portal or the device endpoints).</summary>
+    public const string ByUser = "user";
+
+    /// <summary>An app device was removed, by its user (<see cref="ByUser"/>) or an operator (<c>operator {client_id}</c>).</summary>
+    public void DeviceRemoved(string deviceId, string subject, string by) => DeviceRemovedMessage(_logger, deviceId, subject, by);
+
     [LoggerMessage(101, LogLevel.Information, "request.accepted {RequestId} client={ClientId} subject={Subject} channel={Channel} hint={Hint}")]
     private static partial void Accepted(ILogger logger, string requestId, string clientId, string subject, string? channel, string? hint);
 
@@ -115,4 +121,7 @@ public sealed partial class AuditLog(ILoggerFactory loggers)
 
     [LoggerMessage(311, LogLevel.Information, "token.revoked client={ClientId} type={TokenType}")]
     private static partial void TokenRevokedMessage(ILogger logger, string clientId, string tokenType);
+
+    [LoggerMessage(321, LogLevel.Information, "device.removed device={DeviceId} subject={Subject} by={By}")]
+    private static partial void DeviceRemovedMessage(ILogger logger, string deviceId, string subject, string by);
 }

@@ -1,4 +1,5 @@
 using Backchannel.Channels.App;
+using Backchannel.Diagnostics;
 using Backchannel.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,7 @@ internal static class AppDeviceRemovalEndpoint
             return;
         }
 
+        context.RequestServices.GetRequiredService<AuditLog>().DeviceRemoved(deviceId, subject, AuditLog.ByUser);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 }

@@ -28,7 +28,8 @@ internal static class DeviceOwnerHttp
         }
 
         return new ProtocolError(ErrorCodes.InvalidToken,
-            "Say whose devices these are: an id_token_hint (an ID token this provider issued for the user), or a signed-in session.", 401);
+            "Say whose devices these are: an id_token_hint (an ID token this provider issued for the user), or a signed-in portal session " +
+            "(its cookie, and on a POST or DELETE its anti-forgery token in the RequestVerificationToken header).", 401);
     }
 
     /// <summary>The subject, as <see cref="AuthenticateAsync"/> finds it; null, with the refusal written, when there is none.</summary>

@@ -27,6 +27,8 @@ internal static class PortalRoutes
             routes.MapGet(PortalPaths.Home, guard(PortalPageEndpoint.HandleAsync));
             routes.MapGet(PortalPaths.EventsRoute, guard(PortalEventsEndpoint.HandleAsync));
             routes.MapPost(PortalPaths.DecisionRoute, guard(PortalDecisionEndpoint.HandleAsync));
+            routes.MapGet(PortalPaths.HistoryRoute, guard(PortalHistoryEndpoint.HandleAsync));
+            routes.MapPost(PortalPaths.DeviceRemovalRoute, guard(PortalDeviceRemovalEndpoint.HandleAsync));
         }
 
         if (email)

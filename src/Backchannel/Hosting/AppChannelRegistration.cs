@@ -32,6 +32,7 @@ internal static class AppChannelRegistration
         services.AddSingleton<AppDeviceChannel>();
         services.AddSingleton<AppDeviceService>();
         services.AddSingleton<DeviceOwnerAuthenticator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignedInUserReader, PortalSignedInUserReader>());
         services.AddSingleton<DeviceJwtAuthenticator>();
         services.AddSingleton<DeviceDecisions>();
         services.AddSingleton<AppDeviceRequests>();

@@ -293,6 +293,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddSingleton<ClientAdministration>();
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<RequestAdministration>();
+        services.AddSingleton<DeviceAdministration>();
         services.AddSingleton<KeyAdministration>();
     }
 

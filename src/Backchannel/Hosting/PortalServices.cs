@@ -34,6 +34,7 @@ internal static class PortalServices
         services.AddSingleton<PortalSignIn>();
         services.AddSingleton<PortalRequests>();
         services.AddSingleton<PortalLiveView>();
+        services.AddSingleton<PortalHistory>();
         services.AddSingleton<EmailLinks>();
         services.AddSingleton<EmailConfirmation>();
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();

@@ -118,6 +118,73 @@ public sealed class PortalBrowserTests(PortalProvider shared, Browser browser) :
     }
 
     [Fact]
+    public async Task The_portal_works_with_the_keyboard_alone_through_labelled_fields_and_visible_focus()
+    {
+        await using var tab = await browser.NewPageAsync();
+        var page = tab.Page;
+        await page.GotoAsync(Provider.Issuer + "/device");
+        await page.GetByLabel("User name or e-mail address").FocusAsync();
+        await page.Keyboard.TypeAsync("alice");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("password", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await page.Keyboard.TypeAsync(PortalProvider.AlicePassword);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(Provider.Issuer + "/device");
+
+        var message = "Keyboard " + Guid.NewGuid().ToString("N")[..6];
+        var authorization = await Provider.AuthorizeAsync("alice", message);
+        await Card(page, message).WaitForAsync();
+        for (var i = 0; i < 20 && !await page.EvaluateAsync<bool>("() => document.activeElement.classList.contains('approve')"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.activeElement.classList.contains('approve')"), "Tab never reached Approve");
+        Assert.Equal("solid", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
+        await tab.ScreenshotAsync("portal-keyboard-focus");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator(".notice")).ToContainTextAsync("approved");
+        Assert.False((await Provider.RedeemAsync(authorization.AuthenticationRequestId!)).IsError);
+        Assert.Empty(tab.Errors);
+    }
+
+    [Fact]
+    public async Task Text_and_buttons_keep_a_contrast_of_at_least_7_to_1()
+    {
+        await using var tab = await browser.NewPageAsync();
+        await SignInAsync(tab.Page, "alice", PortalProvider.AlicePassword);
+        var message = "Contrast " + Guid.NewGuid().ToString("N")[..6];
+        Assert.False((await Provider.AuthorizeAsync("alice", message)).IsError);
+        await Card(tab.Page, message).WaitForAsync();
+
+        // WCAG 2 contrast of each element's text colour against the first opaque background behind it.
+        var ratios = await tab.Page.EvaluateAsync<Dictionary<string, double>>("""
+            () => {
+              const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+              const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+                .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+              const background = el => {
+                for (; el; el = el.parentElement) {
+                  const c = rgb(getComputedStyle(el).backgroundColor);
+                  if (c.length === 3 || c[3] > 0) return c;
+                }
+                return [255, 255, 255];
+              };
+              const result = {};
+              for (const selector of ['h1', '.hint', '.client', '.binding-message', '.scopes li', '.time-left', 'button.approve', 'button.deny', 'button.secondary', 'label, .account p']) {
+                const el = document.querySelector(selector);
+                if (!el) { result[selector] = 0; continue; }
+                const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+                result[selector] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+              }
+              return result;
+            }
+            """);
+
+        Assert.All(ratios, pair => Assert.True(pair.Value >= 7, $"{pair.Key}: contrast {pair.Value:0.00}:1"));
+    }
+
+    [Fact]
     public async Task Repeated_failed_sign_ins_lock_the_account_on_every_node_even_for_the_right_password()
     {
         await using var tab = await browser.NewPageAsync();

@@ -91,4 +91,50 @@ public class PortalHtmlTests
     [InlineData(65, "1:05")]
     [InlineData(600, "10:00")]
     public void Time_left_reads_as_minutes_and_seconds(int seconds, string expected) => Assert.Equal(expected, PortalHtml.TimeLeft(seconds));
+
+    [Fact]
+    public void The_history_page_escapes_client_names_and_links_to_older_events()
+    {
+        var decided = PortalHistoryEntry.Of(new RequestEvent
+        {
+            Kind = RequestEventKind.Decided,
+            RequestId = "txn-<1>",
+            ClientId = "bank",
+            Subject = "alice",
+            At = Now,
+            Channel = "app",
+            Approved = false,
+            Device = "dev\"<",
+        }, "<script>x()</script>Bank");
+        var page = new PortalHistoryPage([decided], PortalHistory.DefaultLimit, "MTIz");
+
+        var html = Html.HistoryPage(new HistoryPageModel("<b>Alice</b>", page, Older: false));
+
+        Assert.DoesNotContain("<script>x()", html);
+        Assert.DoesNotContain("<b>Alice", html);
+        Assert.Contains("&lt;script&gt;x()&lt;/script&gt;Bank", html);
+        Assert.Contains("You denied", html);
+        Assert.Contains("data-request-id=\"txn-&lt;1&gt;\"", html);
+        Assert.Contains("(device dev&quot;&lt;)", html);
+        Assert.Contains("2030-01-02 03:04:05", html);
+        Assert.Contains("href=\"/ciba/device/history?cursor=MTIz\"", html);
+        Assert.Contains("href=\"/ciba/device\"", html);
+    }
+
+    [Fact]
+    public void The_requests_page_lists_the_users_devices_with_a_remove_form_and_links_to_the_history()
+    {
+        var device = new PortalDeviceView("dev-1", "<i>Alice's</i> phone", Now, Now.AddDays(1), Push: true);
+        var model = new RequestsPageModel("Alice", [], "token-1", "/ciba/device/events", Devices: [device]);
+
+        var html = Html.RequestsPage(model);
+
+        Assert.Contains("&lt;i&gt;Alice&#x27;s&lt;/i&gt; phone", html);
+        Assert.DoesNotContain("<i>Alice", html);
+        Assert.Contains("action=\"/ciba/device/devices/dev-1/remove\"", html);
+        Assert.Contains("registered again", html);
+        Assert.Contains("gets wake-ups", html);
+        Assert.Contains("href=\"/ciba/device/history\"", html);
+        Assert.DoesNotContain("Your devices", Html.RequestsPage(model with { Devices = null }));
+    }
 }

@@ -25,7 +25,11 @@ public class PortalPathsTests
     public void Paths_live_under_the_issuers_path_and_links_are_absolute()
     {
         Assert.Equal("/ciba/device", Paths.Portal);
-        Assert.Equal("/ciba/device", Paths.CookiePath);
+        Assert.Equal("/ciba", Paths.CookiePath);
+        Assert.Equal("/", new PortalPaths(new ProviderUrls("https://op.example")).CookiePath);
+        Assert.Equal("/ciba/device/history?limit=2&cursor=MTIz", Paths.HistoryPage("MTIz", 2));
+        Assert.Equal("https://op.example/ciba/device/history?cursor=MTIz", Paths.HistoryPageUrl("MTIz", null));
+        Assert.Equal("/ciba/device/devices/a%2Fb/remove", Paths.DeviceRemoval("a/b"));
         Assert.Equal("https://op.example/ciba/device/email/a.b.c", Paths.EmailLink("a.b.c"));
         Assert.Equal("https://op.example/ciba/device/email", Paths.EmailAudience);
     }

@@ -9,8 +9,8 @@ namespace Backchannel.Channels.App;
 
 /// <summary>
 /// Registers, lists and removes a user's app devices: for the user (the device endpoints, once the user is known) and
-/// for operators (<see cref="ListAsync"/> and <see cref="RemoveAsync(string, CancellationToken)"/>, for a host's own tools:
-/// the admin API has no device endpoints). A registration either names the key as a JWK (<c>POST /ciba/devices</c>) or proves it
+/// for operators (<see cref="ListAsync"/> and <see cref="RemoveAsync(string, CancellationToken)"/>, for a host's own tools;
+/// the admin API reads the store itself: <c>/admin/users/{sub}/devices</c>). A registration either names the key as a JWK (<c>POST /ciba/devices</c>) or proves it
 /// (<c>POST /bc-deviceRegistration</c>: a device_registration_token the key signed).
 /// </summary>
 public sealed class AppDeviceService(

@@ -56,6 +56,7 @@ public sealed class DeviceDecisions(
         {
             Channel = AppChannelOptions.ChannelName,
             KnownDeliveryMode = request.DeliveryMode,
+            Device = device.Id,
         };
         return await decisions.DecideAsync(decision, cancellationToken);
     }

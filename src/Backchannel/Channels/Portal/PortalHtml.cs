@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Backchannel.Domain;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 
@@ -56,7 +57,112 @@ public sealed class PortalHtml(PortalPaths paths, IOptions<AntiforgeryOptions> a
             .Append("<div id=\"requests\" aria-live=\"polite\" data-events=\"").Append(Encode(model.EventsUrl)).Append("\">")
             .Append(RequestList(model.Requests, model.AntiforgeryToken))
             .Append("</div>");
+        if (model.Devices is { } devices)
+        {
+            body.Append(DeviceSection(devices, model.AntiforgeryToken));
+        }
+
+        body.Append("<p class=\"history-link\"><a href=\"").Append(Encode(paths.History)).Append("\">Your history: what happened to your requests</a></p>");
         return Page("Your sign-in requests", body.ToString(), model.Banner);
+    }
+
+    /// <summary>The signed-in user's history page: a table of events, newest first, with a link to older ones.</summary>
+    public string HistoryPage(HistoryPageModel model)
+    {
+        var body = new StringBuilder();
+        body.Append("<header class=\"account\"><p>Signed in as <strong>").Append(Encode(model.UserName)).Append("</strong></p>")
+            .Append("<p><a href=\"").Append(Encode(paths.Portal)).Append("\">Back to your requests</a></p></header>")
+            .Append("<h1>Your history</h1>")
+            .Append("<p class=\"hint\">What happened to the sign-in requests made for you, newest first (times in UTC). ")
+            .Append("If you see a request you did not start, tell your administrator.</p>");
+        if (model.Page.Entries.Count == 0)
+        {
+            body.Append("<p class=\"empty\">").Append(model.Older ? "No older events." : "Nothing has happened yet.").Append("</p>");
+        }
+        else
+        {
+            body.Append("<table class=\"history\"><caption>Events of your sign-in requests</caption><thead><tr>")
+                .Append("<th scope=\"col\">When</th><th scope=\"col\">Client</th><th scope=\"col\">What happened</th>")
+                .Append("<th scope=\"col\">Channel</th><th scope=\"col\">Request</th></tr></thead><tbody>");
+            foreach (var entry in model.Page.Entries)
+            {
+                var at = entry.At.UtcDateTime;
+                body.Append("<tr class=\"event\" data-event=\"").Append(Encode(entry.Event)).Append("\" data-request-id=\"").Append(Encode(entry.RequestId)).Append("\">")
+                    .Append("<td><time datetime=\"").Append(at.ToString("O", CultureInfo.InvariantCulture)).Append("\">")
+                    .Append(at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append("</time></td>")
+                    .Append("<td class=\"client\">").Append(Encode(entry.ClientName ?? entry.ClientId)).Append("</td>")
+                    .Append("<td class=\"what\">").Append(Encode(Describe(entry)));
+                if (entry.Device is { } device)
+                {
+                    body.Append(" <span class=\"device\">(device ").Append(Encode(device)).Append(")</span>");
+                }
+
+                body.Append("</td><td>").Append(Encode(entry.Channel)).Append("</td>")
+                    .Append("<td><code>").Append(Encode(entry.RequestId)).Append("</code></td></tr>");
+            }
+
+            body.Append("</tbody></table>");
+        }
+
+        if (model.Page.NextCursor is { } cursor)
+        {
+            body.Append("<p><a class=\"older\" rel=\"next\" href=\"")
+                .Append(Encode(paths.HistoryPage(cursor, model.Page.Limit == PortalHistory.DefaultLimit ? null : model.Page.Limit)))
+                .Append("\">Older events</a></p>");
+        }
+
+        return Page("Your history", body.ToString(), model.Banner);
+    }
+
+    /// <summary>What happened, in words for the page.</summary>
+    public static string Describe(PortalHistoryEntry entry) => entry.Event switch
+    {
+        RequestEventNames.Requested => "Asked for your approval",
+        RequestEventNames.Notified => "Sent to you",
+        RequestEventNames.Viewed => "Opened",
+        RequestEventNames.Decided => entry.Approved == true ? "You approved" : "You denied",
+        RequestEventNames.Failed => "Failed",
+        RequestEventNames.Redeemed => "Sign-in completed (the client received its tokens)",
+        RequestEventNames.Expired => "Expired without an answer",
+        RequestEventNames.Cancelled => "Cancelled by an operator",
+        _ => entry.Event,
+    };
+
+    private string DeviceSection(IReadOnlyList<PortalDeviceView> devices, string antiforgeryToken)
+    {
+        var html = new StringBuilder("<section class=\"devices\" aria-labelledby=\"devices-title\"><h2 id=\"devices-title\">Your devices</h2>");
+        if (devices.Count == 0)
+        {
+            html.Append("<p class=\"empty\">No device of yours is registered for the app.</p>");
+        }
+        else
+        {
+            html.Append("<p class=\"hint\">These devices can answer your requests with their own key. Remove one you lost or no longer use.</p>")
+                .Append("<ul class=\"device-list\">");
+            foreach (var device in devices)
+            {
+                var created = device.CreatedAt.UtcDateTime;
+                var updated = device.UpdatedAt.UtcDateTime;
+                html.Append("<li class=\"device\" data-device-id=\"").Append(Encode(device.Id)).Append("\">")
+                    .Append("<span class=\"device-name\">").Append(Encode(device.Name)).Append("</span> ")
+                    .Append("<span class=\"device-dates\">registered <time datetime=\"").Append(created.ToString("O", CultureInfo.InvariantCulture)).Append("\">")
+                    .Append(created.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append(" UTC</time>");
+                if (updated > created)
+                {
+                    html.Append(", registered again <time datetime=\"").Append(updated.ToString("O", CultureInfo.InvariantCulture)).Append("\">")
+                        .Append(updated.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append(" UTC</time>");
+                }
+
+                html.Append(device.Push ? "; gets wake-ups" : string.Empty).Append("</span>")
+                    .Append("<form method=\"post\" action=\"").Append(Encode(paths.DeviceRemoval(device.Id))).Append("\" class=\"remove-device\">")
+                    .Append(Antiforgery(antiforgeryToken))
+                    .Append("<button type=\"submit\" class=\"secondary\" aria-label=\"Remove ").Append(Encode(device.Name)).Append("\">Remove</button></form></li>");
+            }
+
+            html.Append("</ul>");
+        }
+
+        return html.Append("</section>").ToString();
     }
 
     /// <summary>The list of requests (what the live view replaces as requests come and go).</summary>
@@ -183,8 +289,12 @@ public sealed class PortalHtml(PortalPaths paths, IOptions<AntiforgeryOptions> a
 
 public sealed record SignInPageModel(string AntiforgeryToken, string ReturnUrl, string? Username = null, string? Error = null, string? Banner = null);
 
+/// <summary>The requests page; <paramref name="Devices"/> are the user's app devices (null: the app channel is off, no section).</summary>
 public sealed record RequestsPageModel(string UserName, IReadOnlyList<PortalRequestView> Requests, string AntiforgeryToken, string EventsUrl,
-    string? Notice = null, string? Banner = null);
+    string? Notice = null, string? Banner = null, IReadOnlyList<PortalDeviceView>? Devices = null);
+
+/// <summary>The history page: a page of the user's events; <paramref name="Older"/> when it is not the first page.</summary>
+public sealed record HistoryPageModel(string UserName, PortalHistoryPage Page, bool Older, string? Banner = null);
 
 /// <summary>What the e-mail confirmation page says.</summary>
 public enum EmailPageState

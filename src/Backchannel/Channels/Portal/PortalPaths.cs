@@ -13,11 +13,16 @@ public sealed class PortalPaths(ProviderUrls urls)
     public const string DecisionRoute = "/device/requests/{id}";
     public const string AssetRoute = "/device/assets/{name}";
     public const string EmailRoute = "/device/email/{token}";
+    public const string HistoryRoute = "/device/history";
+    public const string DeviceRemovalRoute = "/device/devices/{id}/remove";
 
     public string BasePath { get; } = urls.BasePath;
 
-    /// <summary>Where the portal's cookies are sent: the portal and the e-mail page only.</summary>
-    public string CookiePath => BasePath + Home;
+    /// <summary>
+    /// Where the portal's session cookie is sent: the issuer's path, so that it reaches the portal, the e-mail page and
+    /// the app channel's device endpoints (<c>/ciba/devices</c>), where a signed-in user manages their devices.
+    /// </summary>
+    public string CookiePath => BasePath.Length == 0 ? "/" : BasePath;
 
     public string Portal => BasePath + Home;
 
@@ -26,6 +31,16 @@ public sealed class PortalPaths(ProviderUrls urls)
     public string SignOut => BasePath + SignOutRoute;
 
     public string Events => BasePath + EventsRoute;
+
+    public string History => BasePath + HistoryRoute;
+
+    /// <summary>A page of the history: older than <paramref name="cursor"/>, <paramref name="limit"/> events (null: the defaults).</summary>
+    public string HistoryPage(string? cursor, int? limit) => History + Query(cursor, limit);
+
+    /// <summary>The absolute URL of a page of the history, as its JSON form links it.</summary>
+    public string HistoryPageUrl(string? cursor, int? limit) => urls.Issuer + HistoryRoute + Query(cursor, limit);
+
+    public string DeviceRemoval(string deviceId) => BasePath + "/device/devices/" + Uri.EscapeDataString(deviceId) + "/remove";
 
     public string Asset(string name) => BasePath + "/device/assets/" + name;
 
@@ -38,6 +53,22 @@ public sealed class PortalPaths(ProviderUrls urls)
 
     /// <summary>The audience of e-mail link tokens: the page's URL without the token.</summary>
     public string EmailAudience => urls.Issuer + "/device/email";
+
+    private static string Query(string? cursor, int? limit)
+    {
+        var parts = new List<string>(2);
+        if (limit is { } size)
+        {
+            parts.Add("limit=" + size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (cursor is not null)
+        {
+            parts.Add("cursor=" + Uri.EscapeDataString(cursor));
+        }
+
+        return parts.Count == 0 ? string.Empty : "?" + string.Join('&', parts);
+    }
 
     public string SignInReturningTo(string path) => SignIn + "?returnUrl=" + Uri.EscapeDataString(path);
 

@@ -25,6 +25,8 @@ internal static class AdminEndpoints
         admin.MapPut("/users/{sub}", Handler(UpdateUserEndpoint.HandleAsync));
         admin.MapPost("/users/{sub}/disable", Handler(DisableUserEndpoint.HandleAsync));
         admin.MapPost("/users/{sub}/enable", Handler(EnableUserEndpoint.HandleAsync));
+        admin.MapGet("/users/{sub}/devices", Handler(ListUserDevicesEndpoint.HandleAsync));
+        admin.MapDelete("/users/{sub}/devices/{device_id}", Handler(RemoveUserDeviceEndpoint.HandleAsync));
 
         admin.MapGet("/requests", Handler(ListRequestsEndpoint.HandleAsync));
         admin.MapGet("/requests/{id}", Handler(ReadRequestEndpoint.HandleAsync));
