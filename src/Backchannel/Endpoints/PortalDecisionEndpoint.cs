@@ -12,17 +12,12 @@ internal static class PortalDecisionEndpoint
 
     public static async Task HandleAsync(HttpContext context)
     {
-        var paths = context.RequestServices.GetRequiredService<PortalPaths>();
-        if (await PortalHttp.SignedInAsync(context) is not { } principal)
+        if (await PortalHttp.SignedInFormAsync(context) is not { } signedIn)
         {
-            PortalHttp.Redirect(context, paths.SignInReturningTo(paths.Portal));
             return;
         }
 
-        if (await PortalHttp.ReadCheckedFormAsync(context) is not { } form)
-        {
-            return;
-        }
+        var (principal, form) = signedIn;
 
         var id = context.Request.RouteValues["id"] as string;
         var approved = PortalHttp.Answer(form);
@@ -41,6 +36,6 @@ internal static class PortalDecisionEndpoint
             DecisionOutcome.Expired => "expired",
             _ => "unknown",
         };
-        PortalHttp.Redirect(context, paths.Portal + "?answer=" + answer);
+        PortalHttp.Redirect(context, context.RequestServices.GetRequiredService<PortalPaths>().Portal + "?answer=" + answer);
     }
 }

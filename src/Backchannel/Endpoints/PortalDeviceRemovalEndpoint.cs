@@ -16,17 +16,12 @@ internal static class PortalDeviceRemovalEndpoint
 
     public static async Task HandleAsync(HttpContext context)
     {
-        var paths = context.RequestServices.GetRequiredService<PortalPaths>();
-        if (await PortalHttp.SignedInAsync(context) is not { } principal)
+        if (await PortalHttp.SignedInFormAsync(context) is not { } signedIn)
         {
-            PortalHttp.Redirect(context, paths.SignInReturningTo(paths.Portal));
             return;
         }
 
-        if (await PortalHttp.ReadCheckedFormAsync(context) is null)
-        {
-            return;
-        }
+        var principal = signedIn.User;
 
         if (context.RequestServices.GetService<AppDeviceService>() is not { } devices)
         {
@@ -42,6 +37,6 @@ internal static class PortalDeviceRemovalEndpoint
             context.RequestServices.GetRequiredService<AuditLog>().DeviceRemoved(id!, subject, AuditLog.ByUser);
         }
 
-        PortalHttp.Redirect(context, paths.Portal + "?device=" + (removed ? "removed" : "unknown"));
+        PortalHttp.Redirect(context, context.RequestServices.GetRequiredService<PortalPaths>().Portal + "?device=" + (removed ? "removed" : "unknown"));
     }
 }

@@ -55,6 +55,22 @@ internal static class PortalHttp
         return form.Value;
     }
 
+    /// <summary>
+    /// The signed-in user and the checked form of a portal POST (<see cref="SignedInAsync"/>, <see cref="ReadCheckedFormAsync"/>);
+    /// null, with the answer written, when nobody is signed in (sent to the sign-in, back to the portal after) or the form fails.
+    /// </summary>
+    public static async Task<(ClaimsPrincipal User, RequestParameters Form)?> SignedInFormAsync(HttpContext context)
+    {
+        if (await SignedInAsync(context) is not { } principal)
+        {
+            var paths = context.RequestServices.GetRequiredService<PortalPaths>();
+            Redirect(context, paths.SignInReturningTo(paths.Portal));
+            return null;
+        }
+
+        return await ReadCheckedFormAsync(context) is { } form ? (principal, form) : null;
+    }
+
     /// <summary>The answer a decision form posts: <c>decision</c> = <c>approve</c> (true) or <c>deny</c> (false); null for anything else.</summary>
     public static bool? Answer(RequestParameters form) => form["decision"] switch
     {
