@@ -31,4 +31,7 @@ public sealed record ClientValidationSettings
     public int PollingIntervalSeconds { get; init; } = 5;
     /// <summary>Whether DPoP is on (Dpop:Enabled); a client may register dpop_bound_access_tokens only then.</summary>
     public bool DpopEnabled { get; init; } = true;
+
+    /// <summary>Fapi:Profile, the profile of clients that set no fapi_profile of their own.</summary>
+    public FapiProfile FapiProfile { get; init; }
 }

@@ -80,6 +80,12 @@ public sealed class Client
     /// <summary>dpop_bound_access_tokens (RFC 9449 5.2): every token request must carry a DPoP proof.</summary>
     public bool DpopBoundAccessTokens { get; init; }
 
+    /// <summary>The FAPI-CIBA profile the client is held to: its own fapi_profile, else the provider's Fapi:Profile.</summary>
+    public FapiProfile FapiProfile { get; init; }
+
+    /// <summary>tls_client_certificate_bound_access_tokens (RFC 8705 3.4): its access tokens must be bound to its TLS certificate.</summary>
+    public bool CertificateBoundAccessTokens { get; init; }
+
     public bool HasKeys => Keys.Count > 0 || JwksUri is not null;
 
     public bool MayUse(string grantType) => GrantTypes.Contains(grantType);

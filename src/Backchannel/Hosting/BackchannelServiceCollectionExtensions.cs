@@ -103,6 +103,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<RegistrationOptions, RegistrationOptionsValidator>(services);
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Audit")).ValidateOnStart();
         services.AddOptions<DpopOptions>().Bind(configuration.GetSection("Dpop")).ValidateOnStart();
+        services.AddOptions<FapiOptions>().Bind(configuration.GetSection("Fapi")).ValidateOnStart();
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
         Validator<OperationsOptions, OperationsOptionsValidator>(services);
@@ -116,6 +117,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<AuditOptions, AuditOptionsValidator>(services);
         Validator<StorageOptions, StoreRegisteredValidator>(services);
         Validator<DpopOptions, DpopOptionsValidator>(services);
+        Validator<FapiOptions, FapiOptionsValidator>(services);
 
         // The demo data joins the configured clients and users when it applies (Development only).
         services.AddOptions<DemoOptions>().PostConfigure<IHostEnvironment>((demo, environment) =>
@@ -171,6 +173,7 @@ public static class BackchannelServiceCollectionExtensions
                 MaxExpirySeconds = ciba.MaxExpirySeconds,
                 PollingIntervalSeconds = ciba.PollingIntervalSeconds,
                 DpopEnabled = provider.GetRequiredService<IOptions<DpopOptions>>().Value.Enabled,
+                FapiProfile = provider.GetRequiredService<IOptions<FapiOptions>>().Value.EffectiveProfile,
             };
         });
         services.AddSingleton<ClientCatalog>();
