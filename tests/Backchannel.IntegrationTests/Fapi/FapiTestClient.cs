@@ -99,10 +99,13 @@ internal sealed class FapiTestClient(TestProvider provider, string clientId, Tes
         return (response, body, bindingMessage);
     }
 
-    /// <summary>An accepted request, approved on the device: its auth_req_id.</summary>
+    /// <summary>An accepted request with <paramref name="extra"/> parameters, approved on the device: its auth_req_id.</summary>
     public async Task<string> ApprovedAsync(bool signed, params (string, string)[] extra)
     {
-        var (response, body, bindingMessage) = signed ? await AuthorizeSignedAsync(extra: extra) : await AuthorizeAsync(extra);
+        // A signed request carries every parameter inside its request object.
+        var (response, body, bindingMessage) = signed
+            ? await AuthorizeSignedAsync(claims => { foreach (var (name, value) in extra) { claims[name] = value; } })
+            : await AuthorizeAsync(extra);
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, body.ToString());
         using var approval = await provider.Device.ApproveAsync(await provider.Device.ForAsync(bindingMessage));
         Assert.Equal(System.Net.HttpStatusCode.NoContent, approval.StatusCode);
