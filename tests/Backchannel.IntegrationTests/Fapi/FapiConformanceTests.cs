@@ -19,6 +19,55 @@ public class FapiConformanceTests(SharedFapiProvider shared) : IClassFixture<Sha
 
     private FapiTestClient Fapi1Poll => new(Provider, SharedFapiProvider.Fapi1Poll, SharedFapiProvider.Fapi1PollKey);
 
+    /// <summary>
+    /// fapi-ciba-id1, the full flow: requested_expiry 300 as a string, a 1024-character client_notification_token, the acr
+    /// requested, the ping, the tokens, and the auth_req_id redeemed once (a replay is invalid_grant).
+    /// </summary>
+    [Fact]
+    public async Task The_full_fapi_ciba_flow_honours_requested_expiry_acr_and_a_long_notification_token_and_redeems_once()
+    {
+        var client = Fapi2Ping;
+        var notificationToken = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(768));
+        Assert.Equal(1024, notificationToken.Length);
+        var (response, body, bindingMessage) = await client.AuthorizeSignedAsync(c =>
+        {
+            c["requested_expiry"] = "300";
+            c["client_notification_token"] = notificationToken;
+            c["acr_values"] = "urn:example:acr:strong";
+        });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(300, body.GetProperty("expires_in").GetInt32());
+        var authReqId = body.GetProperty("auth_req_id").GetString()!;
+        using (var approval = await Provider.Device.ApproveAsync(await Provider.Device.ForAsync(bindingMessage)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, approval.StatusCode);
+        }
+
+        Assert.Equal("Bearer " + notificationToken, (await shared.Receiver.ForAsync(authReqId)).Authorization);
+        var (redeemed, tokens) = await client.RedeemAsync(authReqId);
+        Assert.True(redeemed.StatusCode == HttpStatusCode.OK, tokens.ToString());
+        Assert.Equal("urn:example:acr:strong", TestJwts.Read(tokens.GetProperty("id_token").GetString()!).GetPayloadValue<string>("acr"));
+
+        var (replay, error) = await client.RedeemAsync(authReqId);
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_grant"), (replay.StatusCode, error.Error()));
+    }
+
+    /// <summary>fapi-ciba-id1-user-rejects-authentication: access_denied.</summary>
+    [Fact]
+    public async Task A_request_the_user_rejects_is_access_denied()
+    {
+        var client = Fapi2Poll;
+        var (response, body, bindingMessage) = await client.AuthorizeSignedAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using (var denial = await Provider.Device.DenyAsync(await Provider.Device.ForAsync(bindingMessage)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, denial.StatusCode);
+        }
+
+        var (denied, error) = await client.RedeemAsync(body.GetProperty("auth_req_id").GetString()!);
+        Assert.Equal((HttpStatusCode.BadRequest, "access_denied"), (denied.StatusCode, error.Error()));
+    }
+
     public static TheoryData<string> BadRequestObjects => new()
     {
         "missing-aud", "bad-aud", "missing-iss", "bad-iss", "missing-exp", "expired-exp", "exp-70-min-future", "missing-iat",
