@@ -80,7 +80,7 @@ public class FapiInteractionIdTests(SharedRegistrationProvider shared) : IClassF
         using var second = await Provider.Http.SendAsync(Request(HttpMethod.Get, "/jwks", null));
 
         var ids = new[] { FapiTestClient.InteractionId(first), FapiTestClient.InteractionId(second) };
-        Assert.All(ids, id => Assert.True(Guid.TryParseExact(id, "D", out _), id));
+        Assert.All(ids, id => Assert.True(Guid.TryParseExact(id, "D", out var uuid) && uuid.Version == 4 && (uuid.Variant & 0xC) == 0x8, id));
         Assert.NotEqual(ids[0], ids[1]);
     }
 
