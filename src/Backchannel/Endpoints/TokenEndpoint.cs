@@ -29,12 +29,6 @@ internal static class TokenEndpoint
             return;
         }
 
-        if (grantType is GrantTypes.Ciba or GrantTypes.RefreshToken && SenderConstraintError(request.Client!, dpop.Value) is { } unconstrained)
-        {
-            await Fail(context, metrics, grantType, unconstrained);
-            return;
-        }
-
         var result = await context.RequestServices.GetRequiredService<TokenRequestHandler>()
             .HandleAsync(request.Form!, request.Client!, dpop.Value, context.RequestAborted);
         if (!result.Succeeded)
@@ -46,19 +40,6 @@ internal static class TokenEndpoint
         metrics.TokenResponse(GrantLabel(grantType), "issued");
         await ProtocolHttp.WriteJsonAsync(context, result.Value.ToResponse(), ProtocolJsonContext.Default.TokenResponse);
     }
-
-    /// <summary>
-    /// The user's access token must be sender-constrained as the client's profile and metadata say (FAPI-CIBA). A client
-    /// registered for certificate-bound tokens gets none here: this provider has no mutual TLS to bind them with, and
-    /// issues no token rather than a bearer one.
-    /// </summary>
-    private static ProtocolError? SenderConstraintError(Backchannel.Domain.Client client, string? dpopKeyThumbprint) =>
-        FapiRules.CheckTokenRequest(client.FapiProfile, client.CertificateBoundAccessTokens, dpopKeyThumbprint is not null)
-        ?? (client.CertificateBoundAccessTokens ? CertificateBindingUnavailable : null);
-
-    private static readonly ProtocolError CertificateBindingUnavailable = ProtocolError.InvalidRequest(
-        "The client registered tls_client_certificate_bound_access_tokens, but this provider cannot bind access tokens to a TLS client " +
-        "certificate (mutual TLS is not available); it issues no token rather than an unbound one.");
 
     private static Task Fail(HttpContext context, BackchannelMetrics metrics, string? grantType, ProtocolError error, bool basicChallenge = false)
     {

@@ -6,6 +6,7 @@ namespace Backchannel.Grants;
 /// <summary>
 /// The token endpoint's work: dispatch on grant_type to the CIBA grant, the refresh token grant or the client_credentials
 /// grant. A DPoP key the request proved (its thumbprint, already verified) binds the access token of the user's grants.
+/// Under a FAPI profile the access token of the user's grants must be sender-constrained (<see cref="FapiRules.CheckTokenRequest"/>).
 /// </summary>
 public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh, ClientCredentialsGrantHandler clientCredentials)
 {
@@ -30,6 +31,11 @@ public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrant
                 ProtocolError.UnauthorizedClient($"The client is not registered for the {grantType} grant."));
         }
 
+        if (grantType is GrantTypes.Ciba or GrantTypes.RefreshToken && SenderConstraintError(client, dpopKeyThumbprint) is { } unconstrained)
+        {
+            return ValueTask.FromResult<ProtocolResult<IssuedTokens>>(unconstrained);
+        }
+
         return grantType switch
         {
             GrantTypes.Ciba => ciba.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken),
@@ -37,4 +43,17 @@ public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrant
             _ => refresh.HandleAsync(form, client, dpopKeyThumbprint, cancellationToken),
         };
     }
+
+    /// <summary>
+    /// The user's access token must be sender-constrained as the client's FAPI profile says (<see cref="FapiRules.CheckTokenRequest"/>).
+    /// A client registered for certificate-bound tokens gets none: this provider has no mutual TLS to bind them with, and
+    /// issues no token rather than a bearer one.
+    /// </summary>
+    private static ProtocolError? SenderConstraintError(Client client, string? dpopKeyThumbprint) =>
+        FapiRules.CheckTokenRequest(client.FapiProfile, client.CertificateBoundAccessTokens, dpopKeyThumbprint is not null)
+        ?? (client.CertificateBoundAccessTokens ? CertificateBindingUnavailable : null);
+
+    private static readonly ProtocolError CertificateBindingUnavailable = ProtocolError.InvalidRequest(
+        "The client registered tls_client_certificate_bound_access_tokens, but this provider cannot bind access tokens to a TLS client " +
+        "certificate (mutual TLS is not available); it issues no token rather than an unbound one.");
 }
