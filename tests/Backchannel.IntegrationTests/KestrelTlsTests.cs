@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Backchannel.Hosting;
 using Backchannel.IntegrationTests.Infrastructure;
+using Backchannel.Protocol;
 using Backchannel.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -55,8 +56,8 @@ public sealed class KestrelTlsTests : IAsyncLifetime
 
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
-        var backchannel = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Fapi:Profile"] = fapiProfile }).Build();
-        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(new KestrelTlsSetup(Options.Create(mtls), backchannel));
+        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(
+            new KestrelTlsSetup(Options.Create(mtls), Options.Create(new FapiOptions { Profile = fapiProfile })));
         var app = builder.Build();
         app.MapGet("/", (HttpContext context) => context.Connection.ClientCertificate?.Subject ?? "none");
         await app.StartAsync();
@@ -130,7 +131,9 @@ public sealed class KestrelTlsTests : IAsyncLifetime
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Fapi:Profile"] = profile }).Build();
 
-        Assert.Equal(fapi, KestrelTlsSetup.FapiProfileOn(configuration));
+        var options = configuration.GetSection("Fapi").Get<FapiOptions>() ?? new FapiOptions();
+
+        Assert.Equal(fapi, KestrelTlsSetup.FapiProfileOn(options));
         Assert.Equal(fapi, TlsPolicy.CipherSuites(fapi) is not null);
     }
 }

@@ -81,14 +81,8 @@ public sealed class SharedMtlsProvider : SharedProvider
     {
         var (selfSigned, jwk) = MtlsCertificates.SelfSigned("CN=self-signed client");
         SelfSignedCertificate = selfSigned;
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(Certificates.ProviderSettings(AliasBase))
         {
-            ["Kestrel:Endpoints:Mtls:Url"] = AliasBase,
-            ["Kestrel:Endpoints:Mtls:Certificate:Path"] = Certificates.ServerCertificateFile,
-            ["Kestrel:Endpoints:Mtls:Certificate:KeyPath"] = Certificates.ServerKeyFile,
-            ["Backchannel:Mtls:Enabled"] = "true",
-            ["Backchannel:Mtls:BaseUrl"] = AliasBase,
-            ["Backchannel:Mtls:TrustedCaFile"] = Certificates.ClientCaFile,
             ["Backchannel:Mtls:ForwardedCertificateHeader"] = ForwardedHeader,
             ["Backchannel:Mtls:TrustedProxies:0"] = Proxy.ToString(),
             ["Backchannel:Registration:Enabled"] = "true",

@@ -169,6 +169,25 @@ public static class ClientMetadataValidator
             }
         }
 
+        var fapiProfile = settings.FapiProfile;
+        if (metadata.FapiProfile is { } profileName && !FapiProfiles.TryParse(profileName, out fapiProfile))
+        {
+            errors.Add($"fapi_profile '{Shorten(profileName)}' is unknown (use {string.Join(", ", FapiProfiles.Names)})");
+        }
+
+        errors.AddRange(FapiRules.ClientMetadataErrors(metadata, method, fapiProfile, settings.DpopEnabled));
+        var idTokenAlgorithm = metadata.IdTokenSignedResponseAlg;
+        if (fapiProfile != FapiProfile.None && idTokenAlgorithm is null)
+        {
+            // FAPI signs ID tokens with PS256 or ES256: the first of those the provider has a key for.
+            idTokenAlgorithm = FapiRules.Algorithms.FirstOrDefault(settings.TokenSigningAlgorithms.Contains);
+            if (idTokenAlgorithm is null)
+            {
+                errors.Add($"{FapiProfiles.Name(fapiProfile)} needs ID tokens signed with {string.Join(" or ", FapiRules.Algorithms)}, " +
+                    $"and the provider's signing key offers only {string.Join(", ", settings.TokenSigningAlgorithms)} (Tokens:SigningKeyFile)");
+            }
+        }
+
         var channels = metadata.Channels ?? [];
         foreach (var channel in channels.Where(c => settings.Channels is { } known && !known.Contains(c)))
         {
@@ -222,7 +241,7 @@ public static class ClientMetadataValidator
             NotificationEndpoint = notificationEndpoint,
             RequestSigningAlgorithm = metadata.BackchannelAuthenticationRequestSigningAlg,
             UserCodeParameter = metadata.BackchannelUserCodeParameter == true,
-            IdTokenSigningAlgorithm = metadata.IdTokenSignedResponseAlg,
+            IdTokenSigningAlgorithm = idTokenAlgorithm,
             Channels = channels,
             AllowedHintKinds = policy.AllowedHintKinds,
             LoginHintTokenTypes = policy.LoginHintTokenTypes,
@@ -235,6 +254,7 @@ public static class ClientMetadataValidator
             IntrospectAnyToken = metadata.IntrospectAnyToken == true,
             DpopBoundAccessTokens = metadata.DpopBoundAccessTokens == true,
             CertificateSubject = certificateSubject,
+            FapiProfile = fapiProfile,
             CertificateBoundAccessTokens = metadata.TlsClientCertificateBoundAccessTokens == true,
         };
         return new ClientValidationResult(client, [], WithoutSecret(metadata, method, grantTypes));
@@ -430,6 +450,7 @@ public static class ClientMetadataValidator
         SectorIdentifierUri = metadata.SectorIdentifierUri,
         IntrospectAnyToken = metadata.IntrospectAnyToken,
         DpopBoundAccessTokens = metadata.DpopBoundAccessTokens,
+        FapiProfile = metadata.FapiProfile,
     };
 
     /// <summary>The longest backchannel_binding_message_pattern accepted.</summary>

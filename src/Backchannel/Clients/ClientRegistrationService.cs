@@ -13,7 +13,8 @@ namespace Backchannel.Clients;
 /// <see cref="ClientCatalog"/>, each one conditional statement of the store. Only clients of
 /// <see cref="ClientSources.Registration"/> can be managed, and only with their own registration access token.
 /// </summary>
-public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrls urls, IOptions<RegistrationOptions> options, AuditLog audit)
+public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrls urls, IOptions<RegistrationOptions> options,
+    ClientValidationSettings settings, AuditLog audit)
 {
     private static readonly ProtocolError InvalidRegistrationAccessToken =
         new(ErrorCodes.InvalidToken, "The registration access token is not valid for this client.", 401);
@@ -57,7 +58,7 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
     /// </summary>
     public async Task<ProtocolResult<ClientInformationResponse>> RegisterAsync(ClientMetadata metadata, CancellationToken cancellationToken)
     {
-        if (OperatorOnlyScope(metadata) is { } refused)
+        if ((OperatorOnlyScope(metadata) ?? OperatorOnlyProfile(metadata)) is { } refused)
         {
             return refused;
         }
@@ -126,7 +127,7 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
             return ProtocolError.InvalidRequest("The body must carry the client's client_id, the one of its registration_client_uri (RFC 7592 2.2).");
         }
 
-        if (OperatorOnlyScope(metadata) is { } refused)
+        if ((OperatorOnlyScope(metadata) ?? OperatorOnlyProfile(metadata)) is { } refused)
         {
             return refused;
         }
@@ -180,6 +181,16 @@ public sealed class ClientRegistrationService(ClientCatalog catalog, ProviderUrl
     private static ProtocolError? OperatorOnlyScope(ClientMetadata metadata) =>
         Scopes.Parse(metadata.Scope).Contains(Scopes.Admin)
             ? ClientMetadataJson.Invalid($"scope {Scopes.Admin} cannot be registered: an operator grants it (Backchannel:Clients or the admin API).")
+            : null;
+
+    /// <summary>
+    /// Under a provider-wide FAPI profile a client may choose the other FAPI profile through registration, never None: only
+    /// an operator (Backchannel:Clients or the admin API) exempts a client from the provider's profile.
+    /// </summary>
+    private ProtocolError? OperatorOnlyProfile(ClientMetadata metadata) =>
+        settings.FapiProfile != FapiProfile.None && FapiProfiles.TryParse(metadata.FapiProfile, out var profile) && profile == FapiProfile.None
+            ? ClientMetadataJson.Invalid($"fapi_profile None cannot be registered: this provider holds its clients to {FapiProfiles.Name(settings.FapiProfile)} " +
+                "(Fapi:Profile), and only an operator exempts a client (Backchannel:Clients or the admin API).")
             : null;
 
     private static ProtocolError InvalidMetadata(ClientValidationResult validation) => ClientMetadataJson.Invalid(validation.Describe());

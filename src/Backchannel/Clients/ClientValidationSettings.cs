@@ -34,4 +34,7 @@ public sealed record ClientValidationSettings
 
     /// <summary>Whether mutual TLS is on (Mtls:Enabled): the tls_client_auth methods and certificate-bound tokens need it.</summary>
     public bool MtlsEnabled { get; init; }
+
+    /// <summary>Fapi:Profile, the profile of clients that set no fapi_profile of their own.</summary>
+    public FapiProfile FapiProfile { get; init; }
 }

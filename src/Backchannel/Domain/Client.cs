@@ -83,6 +83,9 @@ public sealed class Client
     /// <summary>How a tls_client_auth client's certificate names it (RFC 8705 2.1.2); null for every other method.</summary>
     public TlsClientAuthSubject? CertificateSubject { get; init; }
 
+    /// <summary>The FAPI-CIBA profile the client is held to: its own fapi_profile, else the provider's Fapi:Profile.</summary>
+    public FapiProfile FapiProfile { get; init; }
+
     /// <summary>tls_client_certificate_bound_access_tokens (RFC 8705 3.4): access tokens are bound to the client's certificate.</summary>
     public bool CertificateBoundAccessTokens { get; init; }
 

@@ -6,6 +6,8 @@ namespace Backchannel.Grants;
 /// <summary>
 /// The token endpoint's work: dispatch on grant_type to the CIBA grant, the refresh token grant or the client_credentials
 /// grant. A DPoP key the request proved (its thumbprint, already verified) binds the access token of the user's grants.
+/// Under a FAPI profile the access token of the user's grants must be sender-constrained (<see cref="FapiRules.CheckTokenRequest"/>):
+/// bound to the request's client certificate, or under Fapi2Ciba to its DPoP key.
 /// </summary>
 public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrantHandler refresh, ClientCredentialsGrantHandler clientCredentials)
 {
@@ -32,6 +34,12 @@ public sealed class TokenRequestHandler(CibaGrantHandler ciba, RefreshTokenGrant
         {
             return ValueTask.FromResult<ProtocolResult<IssuedTokens>>(
                 ProtocolError.UnauthorizedClient($"The client is not registered for the {grantType} grant."));
+        }
+
+        if (grantType is GrantTypes.Ciba or GrantTypes.RefreshToken
+            && FapiRules.CheckTokenRequest(client.FapiProfile, certificateThumbprint is not null, dpopKeyThumbprint is not null) is { } unconstrained)
+        {
+            return ValueTask.FromResult<ProtocolResult<IssuedTokens>>(unconstrained);
         }
 
         return grantType switch

@@ -40,23 +40,26 @@ public static class BackchannelEndpointRouteBuilderExtensions
             return metricsPort > 0 ? context => context.Connection.LocalPort == metricsPort ? NotFound(context) : guarded(context) : guarded;
         }
 
-        protocol.MapGet(EndpointPaths.Discovery, Guarded(DiscoveryEndpoint.HandleAsync));
-        protocol.MapGet(EndpointPaths.Jwks, Guarded(JwksEndpoint.HandleAsync));
-        protocol.MapPost(EndpointPaths.BackchannelAuthentication, Guarded(BackchannelAuthenticationEndpoint.HandleAsync));
-        protocol.MapPost(EndpointPaths.Token, Guarded(TokenEndpoint.HandleAsync));
-        protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Guarded(UserInfoEndpoint.HandleAsync));
+        // The client-facing protocol endpoints answer with x-fapi-interaction-id (FAPI), whatever the client's profile.
+        RequestDelegate Client(RequestDelegate handler) => FapiInteractionId.Echo(Guarded(handler));
+
+        protocol.MapGet(EndpointPaths.Discovery, Client(DiscoveryEndpoint.HandleAsync));
+        protocol.MapGet(EndpointPaths.Jwks, Client(JwksEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.BackchannelAuthentication, Client(BackchannelAuthenticationEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Token, Client(TokenEndpoint.HandleAsync));
+        protocol.MapMethods(EndpointPaths.UserInfo, [HttpMethods.Get, HttpMethods.Post], Client(UserInfoEndpoint.HandleAsync));
         protocol.MapPost(EndpointPaths.DeviceCallback, Guarded(DeviceCallbackEndpoint.HandleAsync));
 
         // Dynamic client registration (RFC 7591) and management (RFC 7592): absent (404) unless Registration:Enabled.
         if (services.GetRequiredService<IOptions<RegistrationOptions>>().Value.Enabled)
         {
-            protocol.MapPost(EndpointPaths.Registration, Guarded(ClientRegistrationEndpoint.HandleAsync));
+            protocol.MapPost(EndpointPaths.Registration, Client(ClientRegistrationEndpoint.HandleAsync));
             protocol.MapMethods(EndpointPaths.RegisteredClient, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete],
-                Guarded(ClientConfigurationEndpoint.HandleAsync));
+                Client(ClientConfigurationEndpoint.HandleAsync));
         }
 
-        protocol.MapPost(EndpointPaths.Revocation, Guarded(RevocationEndpoint.HandleAsync));
-        protocol.MapPost(EndpointPaths.Introspection, Guarded(IntrospectionEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Revocation, Client(RevocationEndpoint.HandleAsync));
+        protocol.MapPost(EndpointPaths.Introspection, Client(IntrospectionEndpoint.HandleAsync));
         AdminEndpoints.Map(protocol, Guarded);
         var channels = services.GetRequiredService<IOptions<ChannelOptions>>().Value;
         PortalRoutes.Map(protocol, channels.Portal.EffectiveEnabled(services.GetRequiredService<IHostEnvironment>().IsDevelopment()),

@@ -60,7 +60,7 @@ public static class BackchannelServiceCollectionExtensions
         AddDelivery(services);
         AddRequestsAndGrants(services);
         AddAdministration(services);
-        AddTls(services, configuration);
+        AddTls(services);
 
         // Hosted services start in this order: the store, seeding and keys first.
         services.AddHostedService<BackchannelStartupService>();
@@ -105,6 +105,7 @@ public static class BackchannelServiceCollectionExtensions
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("Audit")).ValidateOnStart();
         services.AddOptions<DpopOptions>().Bind(configuration.GetSection("Dpop")).ValidateOnStart();
         services.AddOptions<MtlsOptions>().Bind(configuration.GetSection("Mtls")).ValidateOnStart();
+        services.AddOptions<FapiOptions>().Bind(configuration.GetSection("Fapi")).ValidateOnStart();
         Validator<ProviderOptions, ProviderOptionsValidator>(services);
         Validator<StorageOptions, StorageOptionsValidator>(services);
         Validator<OperationsOptions, OperationsOptionsValidator>(services);
@@ -119,6 +120,7 @@ public static class BackchannelServiceCollectionExtensions
         Validator<StorageOptions, StoreRegisteredValidator>(services);
         Validator<DpopOptions, DpopOptionsValidator>(services);
         Validator<MtlsOptions, MtlsOptionsValidator>(services);
+        Validator<FapiOptions, FapiOptionsValidator>(services);
 
         // The demo data joins the configured clients and users when it applies (Development only).
         services.AddOptions<DemoOptions>().PostConfigure<IHostEnvironment>((demo, environment) =>
@@ -175,6 +177,7 @@ public static class BackchannelServiceCollectionExtensions
                 PollingIntervalSeconds = ciba.PollingIntervalSeconds,
                 DpopEnabled = provider.GetRequiredService<IOptions<DpopOptions>>().Value.Enabled,
                 MtlsEnabled = provider.GetRequiredService<IOptions<MtlsOptions>>().Value.Enabled,
+                FapiProfile = provider.GetRequiredService<IOptions<FapiOptions>>().Value.EffectiveProfile,
             };
         });
         services.AddSingleton<ClientCatalog>();
@@ -279,10 +282,10 @@ public static class BackchannelServiceCollectionExtensions
     /// TLS on Kestrel's HTTPS listeners (protocols, FAPI cipher suites, client certificates on the mutual-TLS alias) and,
     /// behind a proxy, the forwarded client certificate.
     /// </summary>
-    private static void AddTls(IServiceCollection services, IConfiguration configuration)
+    private static void AddTls(IServiceCollection services)
     {
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>(provider =>
-            new KestrelTlsSetup(provider.GetRequiredService<IOptions<MtlsOptions>>(), configuration));
+            new KestrelTlsSetup(provider.GetRequiredService<IOptions<MtlsOptions>>(), provider.GetRequiredService<IOptions<FapiOptions>>()));
         CertificateForwardingSetup.Add(services);
     }
 

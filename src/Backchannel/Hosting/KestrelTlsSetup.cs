@@ -1,8 +1,8 @@
 using System.Net;
+using Backchannel.Protocol;
 using Backchannel.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Backchannel.Hosting;
@@ -13,13 +13,15 @@ namespace Backchannel.Hosting;
 /// and with mutual TLS, a request for a client certificate on connections that arrive on the port of
 /// <c>Mtls:BaseUrl</c> only (any certificate is let through the handshake: the application checks the chain or the key,
 /// per client). Other ports never ask, so browsers on the main address see no certificate prompt.
+/// The cipher suites are the server's: a TLS handshake happens before any client is known, so the server-wide
+/// <c>Fapi:Profile</c> decides them, and a client's own <c>fapi_profile</c> cannot change them.
 /// </summary>
-internal sealed class KestrelTlsSetup(IOptions<MtlsOptions> mtls, IConfiguration configuration) : IConfigureOptions<KestrelServerOptions>
+internal sealed class KestrelTlsSetup(IOptions<MtlsOptions> mtls, IOptions<FapiOptions> fapi) : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
     {
         var aliasPort = mtls.Value.AliasPort;
-        var ciphers = TlsPolicy.CipherSuites(FapiProfileOn(configuration));
+        var ciphers = TlsPolicy.CipherSuites(FapiProfileOn(fapi.Value));
         kestrel.ConfigureHttpsDefaults(https =>
         {
             https.SslProtocols = TlsPolicy.Protocols;
@@ -48,9 +50,8 @@ internal sealed class KestrelTlsSetup(IOptions<MtlsOptions> mtls, IConfiguration
     }
 
     /// <summary>
-    /// Whether a FAPI profile is on: <c>Backchannel:Fapi:Profile</c> set to anything but <c>None</c>. The setting belongs
-    /// to the FAPI profile's options (validated there); only its raw value is read here.
+    /// Whether the server-wide FAPI profile (<c>Backchannel:Fapi:Profile</c>, as <see cref="FapiOptions"/> reads and validates
+    /// it) is on: the listeners then offer the FAPI cipher suites only.
     /// </summary>
-    internal static bool FapiProfileOn(IConfiguration configuration) =>
-        configuration["Fapi:Profile"] is { Length: > 0 } profile && !profile.Equals("None", StringComparison.OrdinalIgnoreCase);
+    internal static bool FapiProfileOn(FapiOptions fapi) => fapi.EffectiveProfile != FapiProfile.None;
 }

@@ -86,6 +86,13 @@ public sealed class ClientMetadata
     [ConfigurationKeyName("tls_client_certificate_bound_access_tokens"), JsonPropertyName("tls_client_certificate_bound_access_tokens")]
     public bool? TlsClientCertificateBoundAccessTokens { get; set; }
 
+    /// <summary>
+    /// A Backchannel extension: the FAPI-CIBA profile this client is held to (<c>None</c>, <c>Fapi1Ciba</c>, <c>Fapi2Ciba</c>),
+    /// overriding the provider's <c>Fapi:Profile</c>; unset: the provider's.
+    /// </summary>
+    [ConfigurationKeyName("fapi_profile"), JsonPropertyName("fapi_profile")]
+    public string? FapiProfile { get; set; }
+
     /// <summary>RFC 9449 5.2: true makes a DPoP proof mandatory at the token endpoint (and, for push, at the backchannel endpoint).</summary>
     [ConfigurationKeyName("dpop_bound_access_tokens"), JsonPropertyName("dpop_bound_access_tokens")]
     public bool? DpopBoundAccessTokens { get; set; }

@@ -60,6 +60,11 @@ public sealed class BackchannelAuthenticationHandler(
         }
 
         var parameters = validated.Value;
+        if (FapiRules.CheckAuthenticationRequest(client.FapiProfile, client.DeliveryMode, parameters.BindingMessage, parameters.RequestContext) is { } fapiRefused)
+        {
+            return fapiRefused;
+        }
+
         var resolved = await hints.ResolveAsync(parameters.Hint, client, cancellationToken);
         if (!resolved.Succeeded)
         {
@@ -144,6 +149,11 @@ public sealed class BackchannelAuthenticationHandler(
         if (form[Parameters.Request] is { } requestObject)
         {
             return await signedRequests.ReadAsync(requestObject, form, client, cancellationToken);
+        }
+
+        if (FapiRules.CheckUnsignedRequest(client.FapiProfile) is { } unsignedRefused)
+        {
+            return unsignedRefused;
         }
 
         if (client.RequestSigningAlgorithm is not null)

@@ -46,6 +46,11 @@ public sealed class SignedRequestReader(
             return ProtocolError.InvalidRequest($"The request object's alg '{unvalidated.Alg}' is not accepted (use {string.Join(", ", allowed)}).");
         }
 
+        if (FapiRules.CheckRequestObjectAlgorithm(client.FapiProfile, unvalidated.Alg) is { } fapiRefused)
+        {
+            return fapiRefused;
+        }
+
         if (client.RequestSigningAlgorithm is { } registered && unvalidated.Alg != registered)
         {
             return ProtocolError.InvalidRequest($"The client registered {registered} for its request objects, not {unvalidated.Alg}.");

@@ -106,6 +106,12 @@ public sealed class ClientAuthenticator(
             return ProtocolError.InvalidClient($"The client is registered for {client.AuthenticationMethod}, not private_key_jwt.");
         }
 
+        // FAPI: PS256 or ES256 only (an RS256 assertion fails even with the client's own key).
+        if (FapiRules.CheckAssertionAlgorithm(client.FapiProfile, token!.Alg) is { } fapiRefused)
+        {
+            return fapiRefused;
+        }
+
         var skew = provider.Value.ClockSkew;
         var parameters = new TokenValidationParameters
         {

@@ -122,8 +122,10 @@ public sealed partial class ClientKeyResolver(IHttpClientFactory httpClients, Ti
                 continue;
             }
 
+            // RSA keys shorter than 2048 bits are left out, as they are refused in a registered jwks (and by FAPI).
             if (key.Kty is JsonWebAlgorithmsKeyTypes.RSA or JsonWebAlgorithmsKeyTypes.EllipticCurve && !key.HasPrivateKey
-                && (string.IsNullOrEmpty(key.Use) || key.Use == "sig"))
+                && (string.IsNullOrEmpty(key.Use) || key.Use == "sig")
+                && (key.Kty != JsonWebAlgorithmsKeyTypes.RSA || key.KeySize >= Protocol.FapiRules.MinRsaKeyBits))
             {
                 result.Add(key);
             }

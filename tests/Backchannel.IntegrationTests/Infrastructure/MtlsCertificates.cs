@@ -63,6 +63,21 @@ internal sealed class MtlsCertificates
         return new MtlsCertificates(directory);
     }
 
+    /// <summary>
+    /// The settings of a provider with mutual TLS on these certificates: an HTTPS alias listener at
+    /// <paramref name="aliasBase"/> (in <c>Kestrel:Endpoints</c>, with the test server certificate), <c>Mtls:Enabled</c>,
+    /// <c>Mtls:BaseUrl</c> and the client CA as <c>Mtls:TrustedCaFile</c>.
+    /// </summary>
+    public Dictionary<string, string?> ProviderSettings(string aliasBase) => new()
+    {
+        ["Kestrel:Endpoints:Mtls:Url"] = aliasBase,
+        ["Kestrel:Endpoints:Mtls:Certificate:Path"] = ServerCertificateFile,
+        ["Kestrel:Endpoints:Mtls:Certificate:KeyPath"] = ServerKeyFile,
+        ["Backchannel:Mtls:Enabled"] = "true",
+        ["Backchannel:Mtls:BaseUrl"] = aliasBase,
+        ["Backchannel:Mtls:TrustedCaFile"] = ClientCaFile,
+    };
+
     /// <summary>A client certificate <paramref name="issuer"/> (the trusted client CA by default) issues.</summary>
     public X509Certificate2 Client(string subject, Action<SubjectAlternativeNameBuilder>? names = null, X509Certificate2? issuer = null)
     {
