@@ -15,6 +15,12 @@ public static class JsonFields
         public bool HasAccessToken;
         public bool HasIdToken;
         public bool Malformed;
+
+        /// <summary>token_type is DPoP (RFC 9449 5).</summary>
+        public bool DpopTokenType;
+
+        /// <summary>The access token itself, read only when asked for (--mtls-cert checks its cnf).</summary>
+        public string? AccessToken;
     }
 
     public sealed class Discovery
@@ -38,7 +44,7 @@ public static class JsonFields
     public static ProviderAnswer ParseAnswer(ReadOnlySequence<byte> body) => body.IsSingleSegment ? ParseAnswer(body.FirstSpan) : ParseAnswer(body.ToArray());
 
     /// <summary>bc-authorize, token and error answers: auth_req_id, expires_in, interval, error, access_token, id_token.</summary>
-    public static ProviderAnswer ParseAnswer(ReadOnlySpan<byte> body)
+    public static ProviderAnswer ParseAnswer(ReadOnlySpan<byte> body, bool keepAccessToken = false)
     {
         var answer = default(ProviderAnswer);
         if (body.IsEmpty)
@@ -82,6 +88,15 @@ public static class JsonFields
                 {
                     reader.Read();
                     answer.HasAccessToken = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0;
+                    if (keepAccessToken && answer.HasAccessToken)
+                    {
+                        answer.AccessToken = reader.GetString();
+                    }
+                }
+                else if (reader.ValueTextEquals("token_type"u8))
+                {
+                    reader.Read();
+                    answer.DpopTokenType = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("DPoP"u8);
                 }
                 else if (reader.ValueTextEquals("id_token"u8))
                 {

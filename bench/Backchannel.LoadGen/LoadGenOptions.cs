@@ -58,6 +58,21 @@ public sealed class LoadGenOptions
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(10);
     public double MaxFailurePercent { get; private set; } = 1.0;
     public bool Quiet { get; private set; }
+
+    /// <summary>flows mode: every /token request carries a fresh DPoP proof (ES256, one key per flow loop); the token must be a DPoP token.</summary>
+    public bool Dpop { get; private set; }
+
+    /// <summary>flows mode: the client certificate (PKCS#12 without password, or PEM with <see cref="MtlsKey"/>) for tls_client_auth.</summary>
+    public string? MtlsCertificate { get; private set; }
+
+    /// <summary>The PEM private key of <see cref="MtlsCertificate"/> when that is a PEM certificate.</summary>
+    public string? MtlsKey { get; private set; }
+
+    /// <summary>The https base URL of the provider's mutual-TLS endpoint aliases: bc-authorize and token go there.</summary>
+    public Uri? MtlsBase { get; private set; }
+
+    /// <summary>PEM CA certificate(s) the alias's server certificate must chain to (none: the system's trust store).</summary>
+    public string? MtlsServerCa { get; private set; }
     public bool Help { get; private set; }
 
     /// <summary>The path the device listener serves (the path of --device-listen, or /notify when it has none).</summary>
@@ -197,6 +212,26 @@ public sealed class LoadGenOptions
                 case "--max-failure-percent":
                     o.MaxFailurePercent = ParseDouble(arg, Value());
                     break;
+                case "--dpop":
+                    o.Dpop = true;
+                    break;
+                case "--mtls-cert":
+                    o.MtlsCertificate = ExistingFile(arg, Value());
+                    break;
+                case "--mtls-key":
+                    o.MtlsKey = ExistingFile(arg, Value());
+                    break;
+                case "--mtls-base":
+                    o.MtlsBase = ParseHttpUri(arg, Value());
+                    if (o.MtlsBase.Scheme != Uri.UriSchemeHttps)
+                    {
+                        throw new OptionsException("--mtls-base must be an https:// URL (the mutual-TLS endpoint aliases)");
+                    }
+
+                    break;
+                case "--mtls-server-ca":
+                    o.MtlsServerCa = ExistingFile(arg, Value());
+                    break;
                 case "--quiet" or "-q":
                     o.Quiet = true;
                     break;
@@ -215,8 +250,26 @@ public sealed class LoadGenOptions
             throw new OptionsException($"--device-listen must not use the path {ClientNotificationPath}: it receives the client notifications");
         }
 
+        if ((o.MtlsCertificate is null) != (o.MtlsBase is null))
+        {
+            throw new OptionsException("--mtls-cert and --mtls-base go together");
+        }
+
+        if ((o.MtlsKey is not null || o.MtlsServerCa is not null) && o.MtlsCertificate is null)
+        {
+            throw new OptionsException("--mtls-key and --mtls-server-ca need --mtls-cert and --mtls-base");
+        }
+
+        if ((o.Dpop || o.MtlsCertificate is not null) && (o.Mode != RunMode.Flows || o.Delivery == TokenDelivery.Push))
+        {
+            throw new OptionsException("--dpop and --mtls-cert are for the flows mode with poll or ping delivery (push has no token request)");
+        }
+
         return o;
     }
+
+    private static string ExistingFile(string name, string value) =>
+        File.Exists(value) ? value : throw new OptionsException($"{name}: no file '{value}'");
 
     private static RunMode ParseMode(string value) => value.ToLowerInvariant() switch
     {
@@ -328,6 +381,19 @@ public sealed class LoadGenOptions
           --server-pid PID            report this process's CPU seconds during the window and its RSS
           --json PATH                 also write the report as JSON
           --max-failure-percent P     exit 1 when more than P % of flows/requests failed (default 1)
+          --dpop                      flows: every token request carries a fresh DPoP proof (ES256, one key
+                                      per flow loop, made when the loop starts); a flow counts as failed
+                                      unless the answer's token_type is DPoP
+          --mtls-cert PATH            flows: authenticate with tls_client_auth (client_id in the form, no
+                                      secret) presenting this certificate: PKCS#12 (.pfx/.p12, no
+                                      password) or PEM with --mtls-key; bc-authorize and token go to
+                                      the aliases under --mtls-base over pooled TLS connections; a flow
+                                      counts as failed unless the access token (a JWT) has cnf.x5t#S256
+                                      of this certificate
+          --mtls-key PATH             the PEM private key of a PEM --mtls-cert
+          --mtls-base URL             the https base URL of the mutual-TLS endpoint aliases (with --mtls-cert)
+          --mtls-server-ca PATH       PEM CA the alias's server certificate must chain to (default: the
+                                      system's trust store)
           -q, --quiet                 no progress lines
           -h, --help
 

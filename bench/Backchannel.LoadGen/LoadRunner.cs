@@ -243,7 +243,8 @@ public sealed class LoadRunner
 
     private async Task FlowLoopAsync(CancellationToken stopNew, CancellationToken abort)
     {
-        var buffers = new WorkerBuffers();
+        using var dpopKey = _options.Dpop ? new DpopProofKey() : null;
+        var buffers = new WorkerBuffers { DpopKey = dpopKey };
         while (!stopNew.IsCancellationRequested)
         {
             try
@@ -420,7 +421,7 @@ public sealed class LoadRunner
         }
 
         // 4b. the token request, polled again while the provider says authorization_pending / slow_down
-        var form = ProviderClient.BuildTokenForm(acknowledgement.AuthReqId!);
+        var form = _client.BuildTokenForm(acknowledgement.AuthReqId!);
         var interval = acknowledgement.Interval > 0 ? acknowledgement.Interval : 5;
         var expiresAt = answered + Clock.FromTimeSpan(TimeSpan.FromSeconds(acknowledgement.ExpiresIn > 0 ? acknowledgement.ExpiresIn : 120));
         while (true)
@@ -429,7 +430,9 @@ public sealed class LoadRunner
             ProviderResponse token;
             try
             {
-                token = await _client.TokenAsync(buffers, form, abort).ConfigureAwait(false);
+                // --dpop: a fresh proof for every token request, polls included (each needs its own jti)
+                var proof = buffers.DpopKey?.Proof("POST", _client.TokenHtu!);
+                token = await _client.TokenAsync(buffers, form, abort, proof).ConfigureAwait(false);
             }
             catch (Exception ex) when (!abort.IsCancellationRequested)
             {
@@ -447,6 +450,20 @@ public sealed class LoadRunner
                 {
                     metrics.CountTokenOther();
                     metrics.Error("token: HTTP 200 without access_token and id_token");
+                    metrics.FlowFailed();
+                    return;
+                }
+
+                if (buffers.DpopKey is not null && !token.Answer.DpopTokenType)
+                {
+                    metrics.Error("token: --dpop, but token_type is not DPoP");
+                    metrics.FlowFailed();
+                    return;
+                }
+
+                if (_client.ClientCertificate is not null && !_client.IsBoundToClientCertificate(token.Answer.AccessToken))
+                {
+                    metrics.Error("token: --mtls-cert, but the access token has no cnf.x5t#S256 of the certificate");
                     metrics.FlowFailed();
                     return;
                 }
@@ -601,7 +618,7 @@ public sealed class LoadRunner
             Interlocked.Increment(ref _created);
             Interlocked.Increment(ref _live);
             var interval = bc.Answer.Interval > 0 ? bc.Answer.Interval : 5;
-            Schedule(new PendingRequest(ProviderClient.BuildTokenForm(bc.Answer.AuthReqId!), interval), answered + Clock.FromTimeSpan(TimeSpan.FromSeconds(interval)));
+            Schedule(new PendingRequest(_client.BuildTokenForm(bc.Answer.AuthReqId!), interval), answered + Clock.FromTimeSpan(TimeSpan.FromSeconds(interval)));
         }
     }
 

@@ -48,7 +48,18 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSi
 
 // Creating (polling) and polling loops may both be busy: room for twice the concurrency, plus discovery.
 var maxConnections = options.Concurrency * (options.Mode == RunMode.Polling ? 2 : 1) + 4;
-using var client = new ProviderClient(options, maxConnections);
+ProviderClient newClient;
+try
+{
+    newClient = new ProviderClient(options, maxConnections);
+}
+catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or InvalidOperationException or IOException)
+{
+    Console.Error.WriteLine($"error: --mtls-cert: {ex.Message}");
+    return 2;
+}
+
+using var client = newClient;
 var startedAt = DateTimeOffset.UtcNow;
 
 try

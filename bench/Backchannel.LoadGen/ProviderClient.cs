@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 
@@ -10,6 +13,9 @@ public sealed class WorkerBuffers
 {
     public byte[] Response = new byte[16 * 1024];
     public readonly byte[] Form = new byte[4 * 1024];
+
+    /// <summary>--dpop: this loop's DPoP key, made when the loop starts and used for all its flows.</summary>
+    public DpopProofKey? DpopKey;
 }
 
 /// <summary>The answer of one provider request: status, and the fields read from the body.</summary>
@@ -35,8 +41,10 @@ public sealed class ProviderClient : IDisposable
     private static readonly byte[] ApprovedBody = """{"status":"approved"}"""u8.ToArray();
 
     private readonly HttpClient _http;
-    private readonly string _basicAuthorization;
+    private readonly string? _basicAuthorization;
     private readonly byte[][] _bcAuthorizePrefixes;
+    private readonly byte[] _tokenFormPrefix;
+    private readonly Uri? _mtlsBase;
 
     public ProviderClient(LoadGenOptions options, int maxConnections)
     {
@@ -52,6 +60,33 @@ public sealed class ProviderClient : IDisposable
             ConnectTimeout = options.Timeout,
             EnableMultipleHttp2Connections = false,
         };
+        if (options.MtlsCertificate is { } certificateFile)
+        {
+            // tls_client_auth: the certificate whenever a server asks for one; the pooled connections keep their
+            // handshake, so a flow costs no handshake once the pool is full.
+            ClientCertificate = LoadCertificate(certificateFile, options.MtlsKey);
+            BoundThumbprint = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(ClientCertificate.RawData));
+            var certificate = ClientCertificate;
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = [certificate],
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate,
+            };
+            if (options.MtlsServerCa is { } caFile)
+            {
+                var trusted = new X509Certificate2Collection();
+                trusted.ImportFromPemFile(caFile);
+                handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    RevocationMode = X509RevocationMode.NoCheck,
+                };
+                handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(trusted);
+            }
+
+            _mtlsBase = options.MtlsBase;
+        }
+
         _http = new HttpClient(handler, disposeHandler: true)
         {
             Timeout = options.Timeout,
@@ -61,13 +96,24 @@ public sealed class ProviderClient : IDisposable
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
         // RFC 6749 section 2.3.1: client_id and secret are form-encoded before they are joined and base64-encoded.
-        var credentials = FormEncode(options.ClientId) + ":" + FormEncode(options.ClientSecret);
-        _basicAuthorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
+        // tls_client_auth (RFC 8705 2.1): no secret, client_id in the form.
+        var clientIdParameter = "";
+        if (ClientCertificate is null)
+        {
+            var credentials = FormEncode(options.ClientId) + ":" + FormEncode(options.ClientSecret);
+            _basicAuthorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
+        }
+        else
+        {
+            clientIdParameter = "client_id=" + FormEncode(options.ClientId) + "&";
+        }
+
+        _tokenFormPrefix = [.. Encoding.ASCII.GetBytes(clientIdParameter), .. TokenFormPrefix];
 
         var expiry = options.EffectiveRequestedExpiry is { } e ? "&requested_expiry=" + e.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
         var notificationToken = options.Delivery == TokenDelivery.Poll ? "" : "&client_notification_token=" + FormEncode(options.ClientNotificationToken);
         _bcAuthorizePrefixes = options.LoginHints
-            .Select(hint => Encoding.ASCII.GetBytes($"scope={FormEncode(options.Scope)}&login_hint={FormEncode(hint)}{expiry}{notificationToken}&binding_message="))
+            .Select(hint => Encoding.ASCII.GetBytes($"{clientIdParameter}scope={FormEncode(options.Scope)}&login_hint={FormEncode(hint)}{expiry}{notificationToken}&binding_message="))
             .ToArray();
     }
 
@@ -75,6 +121,51 @@ public sealed class ProviderClient : IDisposable
     public Uri? BcAuthorizeUri { get; private set; }
     public Uri? TokenUri { get; private set; }
     public JsonFields.Discovery? Discovery { get; private set; }
+
+    /// <summary>--mtls-cert: the client certificate, and its SHA-256 thumbprint (base64url) that cnf.x5t#S256 must hold.</summary>
+    public X509Certificate2? ClientCertificate { get; }
+
+    public string? BoundThumbprint { get; }
+
+    /// <summary>The token endpoint as a DPoP proof's htu names it.</summary>
+    public string? TokenHtu { get; private set; }
+
+    private static X509Certificate2 LoadCertificate(string file, string? keyFile)
+    {
+        if (keyFile is not null)
+        {
+            return X509Certificate2.CreateFromPemFile(file, keyFile);
+        }
+
+        var certificate = X509CertificateLoader.LoadPkcs12FromFile(file, password: null);
+        return certificate.HasPrivateKey
+            ? certificate
+            : throw new InvalidOperationException($"--mtls-cert {file} holds no private key (a PEM certificate needs --mtls-key)");
+    }
+
+    /// <summary>Whether the access token (a JWT) carries cnf.x5t#S256 of the client certificate.</summary>
+    public bool IsBoundToClientCertificate(string? accessToken)
+    {
+        var parts = accessToken?.Split('.');
+        if (parts is not { Length: 3 } || BoundThumbprint is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var payload = JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
+            return payload.RootElement.TryGetProperty("cnf", out var cnf)
+                && cnf.ValueKind == JsonValueKind.Object
+                && cnf.TryGetProperty("x5t#S256", out var x5t)
+                && x5t.ValueKind == JsonValueKind.String
+                && x5t.ValueEquals(BoundThumbprint);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return false;
+        }
+    }
 
     private static string FormEncode(string value) => Uri.EscapeDataString(value).Replace("%20", "+", StringComparison.Ordinal);
 
@@ -118,7 +209,17 @@ public sealed class ProviderClient : IDisposable
 
         BcAuthorizeUri = AbsoluteEndpoint(d.BackchannelAuthenticationEndpoint, "backchannel_authentication_endpoint");
         TokenUri = AbsoluteEndpoint(d.TokenEndpoint, "token_endpoint");
+        if (_mtlsBase is not null)
+        {
+            // The endpoint aliases (RFC 8705 5): the same paths under the mutual-TLS base URL.
+            BcAuthorizeUri = Alias(BcAuthorizeUri);
+            TokenUri = Alias(TokenUri);
+        }
+
+        TokenHtu = TokenUri.GetLeftPart(UriPartial.Path);
         Discovery = d;
+
+        Uri Alias(Uri endpoint) => new(_mtlsBase!.GetLeftPart(UriPartial.Authority) + endpoint.AbsolutePath);
 
         Uri AbsoluteEndpoint(string? value, string name)
         {
@@ -155,29 +256,43 @@ public sealed class ProviderClient : IDisposable
             Content = new ReadOnlyMemoryContent(buffers.Form.AsMemory(0, length)),
         };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", FormContentType);
-        request.Headers.TryAddWithoutValidation("Authorization", _basicAuthorization);
+        if (_basicAuthorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", _basicAuthorization);
+        }
+
         return await SendForAnswerAsync(request, buffers, ct).ConfigureAwait(false);
     }
 
     /// <summary>The token request body for one auth_req_id, built once and reused for every poll of it.</summary>
-    public static byte[] BuildTokenForm(string authReqId)
+    public byte[] BuildTokenForm(string authReqId)
     {
         var escaped = Encoding.ASCII.GetBytes(Uri.EscapeDataString(authReqId));
-        var body = new byte[TokenFormPrefix.Length + escaped.Length];
-        TokenFormPrefix.CopyTo(body, 0);
-        escaped.CopyTo(body, TokenFormPrefix.Length);
+        var body = new byte[_tokenFormPrefix.Length + escaped.Length];
+        _tokenFormPrefix.CopyTo(body, 0);
+        escaped.CopyTo(body, _tokenFormPrefix.Length);
         return body;
     }
 
-    public async Task<ProviderResponse> TokenAsync(WorkerBuffers buffers, byte[] tokenForm, CancellationToken ct)
+    /// <summary>POST /token; with <paramref name="dpopProof"/>, in a DPoP header.</summary>
+    public async Task<ProviderResponse> TokenAsync(WorkerBuffers buffers, byte[] tokenForm, CancellationToken ct, string? dpopProof = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, TokenUri)
         {
             Content = new ByteArrayContent(tokenForm),
         };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", FormContentType);
-        request.Headers.TryAddWithoutValidation("Authorization", _basicAuthorization);
-        return await SendForAnswerAsync(request, buffers, ct).ConfigureAwait(false);
+        if (_basicAuthorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", _basicAuthorization);
+        }
+
+        if (dpopProof is not null)
+        {
+            request.Headers.TryAddWithoutValidation("DPoP", dpopProof);
+        }
+
+        return await SendForAnswerAsync(request, buffers, ct, keepAccessToken: ClientCertificate is not null).ConfigureAwait(false);
     }
 
     /// <summary>The device's answer: POST {callback_url} with the callback token and {"status":"approved"}.</summary>
@@ -192,11 +307,11 @@ public sealed class ProviderClient : IDisposable
         return await SendForAnswerAsync(request, buffers, ct).ConfigureAwait(false);
     }
 
-    private async Task<ProviderResponse> SendForAnswerAsync(HttpRequestMessage request, WorkerBuffers buffers, CancellationToken ct)
+    private async Task<ProviderResponse> SendForAnswerAsync(HttpRequestMessage request, WorkerBuffers buffers, CancellationToken ct, bool keepAccessToken = false)
     {
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         var length = await ReadBodyAsync(response, buffers, ct).ConfigureAwait(false);
-        var answer = JsonFields.ParseAnswer(buffers.Response.AsSpan(0, length));
+        var answer = JsonFields.ParseAnswer(buffers.Response.AsSpan(0, length), keepAccessToken);
         return new ProviderResponse((int)response.StatusCode, answer);
     }
 
@@ -237,7 +352,11 @@ public sealed class ProviderClient : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        ClientCertificate?.Dispose();
+    }
 }
 
 public static class ExceptionKind

@@ -98,6 +98,9 @@ public sealed class Report
 
     /// <summary>flows: the token delivery mode (poll, ping, push).</summary>
     public string? Delivery { get; init; }
+
+    /// <summary>flows: how the client proves itself at /token: "dpop" (a DPoP proof per request), "mtls" (tls_client_auth over the aliases), or null (a secret).</summary>
+    public string? SenderConstraint { get; init; }
     public string? Endpoint { get; init; }
     public required string Provider { get; init; }
     public string? Issuer { get; init; }
@@ -281,6 +284,7 @@ public static class ReportBuilder
         {
             Mode = o.Mode.ToString().ToLowerInvariant(),
             Delivery = o.Mode == RunMode.Flows ? o.Delivery.ToString().ToLowerInvariant() : null,
+            SenderConstraint = o.Dpop ? "dpop" : o.MtlsCertificate is not null ? "mtls" : null,
             Endpoint = o.Mode == RunMode.Endpoint ? (o.Endpoint == TargetEndpoint.Discovery ? "discovery" : "bc-authorize") : null,
             Provider = o.Provider.ToString(),
             Issuer = client.Discovery?.Issuer,
@@ -345,7 +349,7 @@ public static class ReportBuilder
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        sb.AppendLine(inv, $"Backchannel.LoadGen: {r.Mode}{(r.Endpoint is null ? "" : " " + r.Endpoint)}{(r.Delivery is null ? "" : $" ({r.Delivery} mode)")} against {r.Provider}");
+        sb.AppendLine(inv, $"Backchannel.LoadGen: {r.Mode}{(r.Endpoint is null ? "" : " " + r.Endpoint)}{(r.Delivery is null ? "" : $" ({r.Delivery} mode)")}{(r.SenderConstraint is null ? "" : $", {r.SenderConstraint}")} against {r.Provider}");
         if (r.BackchannelAuthenticationEndpoint is not null)
         {
             sb.AppendLine(inv, $"  bc-authorize {r.BackchannelAuthenticationEndpoint}, token {r.TokenEndpoint}");

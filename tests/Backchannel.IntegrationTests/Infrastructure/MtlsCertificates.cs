@@ -35,6 +35,8 @@ internal sealed class MtlsCertificates
         ServerKeyFile = Path.Combine(directory, "server.key");
         File.WriteAllText(ServerCertificateFile, server.ExportCertificatePem());
         File.WriteAllText(ServerKeyFile, serverKey.ExportPkcs8PrivateKeyPem());
+        ServerCaFile = Path.Combine(directory, "server-ca.pem");
+        File.WriteAllText(ServerCaFile, serverCa.ExportCertificatePem());
 
         ClientCa = Authority("CN=Backchannel mTLS test client CA");
         UntrustedCa = Authority("CN=Backchannel mTLS test client CA");
@@ -49,6 +51,9 @@ internal sealed class MtlsCertificates
     public string ServerCertificateFile { get; }
 
     public string ServerKeyFile { get; }
+
+    /// <summary>The PEM of the CA that issued <see cref="Server"/>: what a client outside the test process trusts.</summary>
+    public string ServerCaFile { get; }
 
     public X509Certificate2 ClientCa { get; }
 
