@@ -56,6 +56,18 @@ public class ClientCertificateAuthoritiesTests
     }
 
     [Fact]
+    public void A_verified_certificate_is_remembered_only_within_its_validity()
+    {
+        var client = TestCertificateFactory.Issue(Root, "CN=client");
+        var authorities = Authorities(Root);
+
+        Assert.Null(authorities.ChainProblem(client, DateTimeOffset.UtcNow));
+        Assert.Null(authorities.ChainProblem(client, DateTimeOffset.UtcNow.AddDays(5)));
+        Assert.Contains("NotTimeValid", authorities.ChainProblem(client, DateTimeOffset.UtcNow.AddDays(20)));
+        Assert.Contains("NotTimeValid", authorities.ChainProblem(client, DateTimeOffset.UtcNow.AddDays(-2)));
+    }
+
+    [Fact]
     public void A_certificate_only_for_servers_is_refused()
     {
         var server = TestCertificateFactory.Issue(Root, "CN=client", usage: TestCertificateFactory.ServerAuthUsage);
