@@ -14,7 +14,7 @@ public sealed class StorageOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>How long an expired or redeemed request is kept so that its client still gets <c>expired_token</c> or <c>invalid_grant</c>.</summary>
+    /// <summary>How long a request is kept after its expiry, redeemed or not, so that its client still gets <c>expired_token</c> or <c>invalid_grant</c>.</summary>
     public int ExpiredRequestRetentionSeconds { get; set; } = 600;
 
     /// <summary>How often expired data is removed.</summary>
