@@ -10,9 +10,9 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
 {
     private const string Columns = "id, request_id, kind, client_id, subject, at, channel, approved, detail, device";
 
-    private const string Insert =
+    private static readonly string Insert = PostgresSql.Counted(
         "INSERT INTO request_events (request_id, kind, client_id, subject, at, channel, approved, detail, device) " +
-        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::text[])";
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::text[])");
 
     private const string ForRequest = "SELECT " + Columns + " FROM request_events WHERE request_id = $1";
     private const string ForSubject = "SELECT " + Columns + " FROM request_events WHERE subject = $1";
@@ -28,7 +28,7 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
     public Task AppendAsync(IReadOnlyList<RequestEvent> events, CancellationToken cancellationToken) =>
         events.Count == 0
             ? Task.CompletedTask
-            : database.ExecuteAsync(Insert,
+            : database.ScalarGroupedAsync<long>(Insert,
             [
                 TextArray(events.Select(e => e.RequestId)), TextArray(events.Select(e => RequestEventNames.Of(e.Kind))),
                 TextArray(events.Select(e => e.ClientId)), TextArray(events.Select(e => e.Subject)),

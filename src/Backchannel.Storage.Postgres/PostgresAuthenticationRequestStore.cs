@@ -47,10 +47,30 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     /// How many rows each client's pending count is spread over (<c>client_pending_shards</c>). Every request of a client
     /// changes its count twice (created, then decided or failed), each time holding the row it changes until its
     /// transaction's commit is flushed; in one row, every flow of a client would queue on that lock. A request takes a
-    /// shard at random and keeps it (<c>auth_requests.pending_shard</c>), so that what it takes back comes from the shard
-    /// it added to. Not part of the schema: a node with another number reads and changes the same counts correctly.
+    /// shard and keeps it (<c>auth_requests.pending_shard</c>), so that what it takes back comes from the shard it added to.
+    /// Not part of the schema: a node with another number reads and changes the same counts correctly.
     /// </summary>
     internal const int PendingShards = 32;
+
+    /// <summary>
+    /// The shard a request counts in, from its id (ids are random): what its decision will change is known before it is read,
+    /// so that a commit group changes shards in one order (<see cref="PostgresCommitGroups.LockOrder"/>). The same on every
+    /// node (FNV-1a of the id); a request counted before in another shard is taken back from the shard it was counted in
+    /// (the row's), only its place in a group's order is then not its shard's.
+    /// </summary>
+    internal static int PendingShardOf(string requestId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in requestId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % PendingShards);
+    }
+
+    private static PostgresCommitGroups.LockOrder PendingCountOf(AuthenticationRequest request) =>
+        new(request.ClientId, PendingShardOf(request.Id));
 
     /// <summary>
     /// Counts the client's new pending request in shard <c>$3</c> unless the client's count (the sum of its shards) is at
@@ -200,7 +220,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         $"counts AS (SELECT client_id, pending_shard, count(*) AS requests FROM {source}" + (condition is null ? "" : " WHERE " + condition) +
         " GROUP BY client_id, pending_shard), " +
         "locked AS (SELECT s.client_id, s.shard FROM client_pending_shards s JOIN counts n ON s.client_id = n.client_id AND s.shard = n.pending_shard " +
-        "ORDER BY s.client_id, s.shard FOR UPDATE OF s), " +
+        "ORDER BY s.client_id COLLATE \"C\", s.shard FOR UPDATE OF s), " +
         "counted AS (UPDATE client_pending_shards p SET pending = greatest(0, p.pending - n.requests) FROM locked l JOIN counts n " +
         "ON n.client_id = l.client_id AND n.pending_shard = l.shard WHERE p.client_id = l.client_id AND p.shard = l.shard)";
 
@@ -215,7 +235,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
 
         NpgsqlParameter[] parameters =
         [
-            Text(request.ClientId), Integer(maxPendingForClient), Integer(Random.Shared.Next(PendingShards)),
+            Text(request.ClientId), Integer(maxPendingForClient), Integer(PendingShardOf(request.Id)),
             Text(request.Id), Bytes(request.AuthReqIdHash), Text(request.ClientId), Text(request.Subject), Text(request.Scope), Text(request.AcrValues),
             Text(request.BindingMessage), Text(request.LoginHint), Text(request.AuthorizationDetails), Text(request.RequestContext),
             Text(request.ClientNotificationToken), Text(request.DeliveryMode), Text(request.Channel), Integer((int)request.Status),
@@ -225,10 +245,10 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         ];
         var sql = Create[deviceNotifications.Count - 1];
         long?[]? ids = deviceNotifications.Count == 1
-            ? await database.ScalarAsync<long?>(sql, parameters, cancellationToken) is { } id ? [id] : null
-            : await database.QueryFirstAsync(sql, parameters,
+            ? await database.ScalarGroupedAsync<long?>(sql, parameters, cancellationToken, PendingCountOf(request)) is { } id ? [id] : null
+            : await database.QueryFirstGroupedAsync(sql, parameters,
                 reader => Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? (long?)null : reader.GetInt64(i)).ToArray(),
-                cancellationToken);
+                cancellationToken, PendingCountOf(request));
         if (ids is null || ids[0] is null)
         {
             return null;
@@ -279,9 +299,9 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
 
     public async ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var result = await database.QueryFirstValueAsync(RecordPoll, [Text(request.Id), Time(now), Integer(CibaGrantRules.SlowDownIncrementSeconds)],
-            static reader => new PollResult(reader.GetBoolean(0), reader.GetInt32(1)), cancellationToken);
-        if (result is { } recorded)
+        var rows = await database.QueryGroupedAsync(RecordPoll, [Text(request.Id), Time(now), Integer(CibaGrantRules.SlowDownIncrementSeconds)],
+            static reader => new PollResult(reader.GetBoolean(0), reader.GetInt32(1)), cancellationToken, limit: 1);
+        if (rows is [var recorded])
         {
             _recent.Polled(request.Id, recorded.IntervalSeconds);
             return recorded;
@@ -325,13 +345,13 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     {
         var status = RequestTransitions.DecidedTo(decision.Approved);
         var (notification, refreshToken) = effects(current with { Status = status, DecidedAt = now, Acr = decision.Acr, Amr = decision.Amr });
-        var decided = await database.QueryFirstAsync(Decide[Variant(refreshToken is not null, notification is not null)],
+        var decided = await database.QueryFirstGroupedAsync(Decide[Variant(refreshToken is not null, notification is not null)],
         [
             Integer((int)status), Time(now), Text(decision.Acr), TextArray(decision.Amr), Text(decision.TransactionId),
             Integer((int)RequestTransitions.DecidedFrom), Text(decision.Channel), .. AsSeen(current, remembered),
             .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
             .. notification is null ? [] : PostgresOutboxStore.Values(notification),
-        ], MapWithMessage, cancellationToken);
+        ], MapWithMessage, cancellationToken, PendingCountOf(current));
         if (decided is null)
         {
             return null;
@@ -359,7 +379,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     public async Task<bool> RedeemAsync(string id, DateTimeOffset now, RefreshTokenRecord? refreshToken, CancellationToken cancellationToken)
     {
         _recent.Forget(id);
-        return await database.ScalarAsync<long>(Redeem[Variant(refreshToken is not null, false)],
+        return await database.ScalarGroupedAsync<long>(Redeem[Variant(refreshToken is not null, false)],
         [
             Integer((int)AuthenticationRequestStatus.Redeemed), Time(now), Text(id), Integer((int)RequestTransitions.RedeemedFrom),
             .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
@@ -399,12 +419,12 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         Func<AuthenticationRequest, OutboxMessage?> notification, CancellationToken cancellationToken)
     {
         var message = notification(current with { Status = AuthenticationRequestStatus.Failed, DecidedAt = now });
-        var failed = await database.QueryFirstAsync(Fail[Variant(false, message is not null)],
+        var failed = await database.QueryFirstGroupedAsync(Fail[Variant(false, message is not null)],
         [
             Integer((int)AuthenticationRequestStatus.Failed), Time(now), Text(current.Id), Integer((int)from),
             Boolean(from == AuthenticationRequestStatus.Pending), .. AsSeen(current, remembered),
             .. message is null ? [] : PostgresOutboxStore.Values(message),
-        ], MapWithMessage, cancellationToken);
+        ], MapWithMessage, cancellationToken, PendingCountOf(current));
         if (failed is null)
         {
             return null;

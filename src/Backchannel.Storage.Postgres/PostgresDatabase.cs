@@ -14,12 +14,14 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _sessions;
+    private readonly PostgresCommitGroups _groups;
 
     public PostgresDatabase(PostgresConnectionSettings settings, ILoggerFactory loggerFactory)
     {
         Settings = settings;
         _dataSource = settings.BuildDataSource(loggerFactory);
         _sessions = settings.BuildDataSource(loggerFactory, pooled: false);
+        _groups = new PostgresCommitGroups(_dataSource);
     }
 
     public PostgresConnectionSettings Settings { get; }
@@ -77,6 +79,34 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
             return rows;
         }, cancellationToken);
+
+    /// <summary>
+    /// Runs one statement that returns rows in the next commit group (<see cref="PostgresCommitGroups"/>: the hot path's
+    /// statements); its rows (the first <paramref name="limit"/> of them), mapped. A statement that changes a client's pending
+    /// count gives its <paramref name="order"/>.
+    /// </summary>
+    public Task<List<T>> QueryGroupedAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken, int limit = int.MaxValue, PostgresCommitGroups.LockOrder? order = null) =>
+        GuardAsync((Groups: _groups, Sql: sql, Parameters: parameters, Map: map, Limit: limit, Order: order),
+            static (query, ct) => query.Groups.QueryAsync(query.Sql, query.Parameters, query.Map, query.Limit, query.Order, ct), cancellationToken);
+
+    /// <summary><see cref="QueryGroupedAsync{T}"/>: its first row, mapped, or null.</summary>
+    public async Task<T?> QueryFirstGroupedAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> map,
+        CancellationToken cancellationToken, PostgresCommitGroups.LockOrder? order = null)
+        where T : class
+    {
+        var rows = await QueryGroupedAsync(sql, parameters, map, cancellationToken, limit: 1, order);
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    /// <summary><see cref="QueryGroupedAsync{T}"/>: the first column of its first row (default when there is none, or it is null).</summary>
+    public async Task<T?> ScalarGroupedAsync<T>(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken,
+        PostgresCommitGroups.LockOrder? order = null)
+    {
+        var rows = await QueryGroupedAsync(sql, parameters, static reader => reader.IsDBNull(0) ? null : reader.GetValue(0), cancellationToken,
+            limit: 1, order);
+        return rows.Count > 0 && rows[0] is T value ? value : default;
+    }
 
     /// <summary>
     /// Runs statements in one round trip as one implicit transaction (a batch without error barriers: a failing statement
@@ -157,12 +187,14 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _groups.DisposeAsync();
         await _sessions.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
 
     public void Dispose()
     {
+        _groups.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _sessions.Dispose();
         _dataSource.Dispose();
     }

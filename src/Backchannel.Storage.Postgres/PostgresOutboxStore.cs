@@ -52,11 +52,12 @@ internal sealed class PostgresOutboxStore(PostgresDatabase database) : IOutboxSt
     public async Task<bool> CompleteAsync(long id, string owner, CancellationToken cancellationToken) =>
         await database.ExecuteAsync("DELETE FROM outbox WHERE id = $1 AND lease_owner = $2", [Bigint(id), Text(owner)], cancellationToken) == 1;
 
+    private static readonly string CompleteMany = PostgresSql.Counted("DELETE FROM outbox WHERE id = ANY($1) AND lease_owner = $2");
+
     public async Task<int> CompleteManyAsync(IReadOnlyList<long> ids, string owner, CancellationToken cancellationToken) =>
         ids.Count == 0
             ? 0
-            : await database.ExecuteAsync("DELETE FROM outbox WHERE id = ANY($1) AND lease_owner = $2", [BigintArray(ids), Text(owner)],
-                cancellationToken);
+            : (int)await database.ScalarGroupedAsync<long>(CompleteMany, [BigintArray(ids), Text(owner)], cancellationToken);
 
     public async Task<bool> RescheduleAsync(long id, string owner, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(

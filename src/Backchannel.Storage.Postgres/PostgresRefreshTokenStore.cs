@@ -50,7 +50,7 @@ internal sealed class PostgresRefreshTokenStore(PostgresDatabase database) : IRe
 
     public async Task<RotationOutcome> RotateAsync(byte[] tokenHash, RefreshTokenRecord replacement, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await database.ScalarAsync<long>(Rotate, [Time(now), Bytes(tokenHash), .. Values(replacement)], cancellationToken) == 1)
+        if (await database.ScalarGroupedAsync<long>(Rotate, [Time(now), Bytes(tokenHash), .. Values(replacement)], cancellationToken) == 1)
         {
             return RotationOutcome.Rotated;
         }

@@ -10,8 +10,10 @@ namespace Backchannel.Storage.Postgres;
 internal sealed class PostgresReplayCache(PostgresDatabase database) : IReplayCache
 {
     public async Task<bool> TryAddAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync("INSERT INTO used_jtis (jti_key, expires_at) VALUES ($1, $2) ON CONFLICT (jti_key) DO NOTHING",
-            [Text(key), Time(expiresAt)], cancellationToken) == 1;
+        await database.ScalarGroupedAsync<long>(Add, [Text(key), Time(expiresAt)], cancellationToken) == 1;
+
+    private static readonly string Add =
+        PostgresSql.Counted("INSERT INTO used_jtis (jti_key, expires_at) VALUES ($1, $2) ON CONFLICT (jti_key) DO NOTHING");
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         database.ExecuteAsync("DELETE FROM used_jtis WHERE expires_at < $1", [Time(now)], cancellationToken);
