@@ -5,11 +5,11 @@
 # defaults); each round gets a fresh database and fresh nodes. Prints flows/s and the p99 of each step, the CPU seconds
 # each process used over the measured window (node 1, node 2, haproxy, PostgreSQL with all its processes, the load
 # generator) and per flow, then the per-flow CPU cost of each part and the flows/s N nodes on N machines would reach.
-#   bench/nodes.sh [ES256|RS256|PS256]    (CONCURRENCY=16 DURATION=20 WARMUP=10 ROUNDS=1;
+#   bench/nodes.sh [ES256|RS256|PS256]    (CONCURRENCY=16 DURATION=20 WARMUP=20 ROUNDS=1;
 #                                          NODE_CORES, DB_CORES, LB_CORES: the model's machines, default this one's cores)
 source "$(dirname "$0")/lib.sh"
 ALG=${1:-ES256}
-CONCURRENCY=${CONCURRENCY:-16} DURATION=${DURATION:-20} WARMUP=${WARMUP:-10} ROUNDS=${ROUNDS:-1}
+CONCURRENCY=${CONCURRENCY:-16} DURATION=${DURATION:-20} WARMUP=${WARMUP:-20} ROUNDS=${ROUNDS:-1}
 HAPROXY=/usr/sbin/haproxy
 LB_PORT=5110
 LB_URL=http://127.0.0.1:$LB_PORT

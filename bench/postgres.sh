@@ -4,12 +4,13 @@
 # synchronous_commit on), with pg_stat_statements; each round gets a fresh database (and SQLite a fresh file). Prints
 # the median flows/s of each store and their ratio, the CPU per flow of Backchannel and of PostgreSQL (all the
 # cluster's processes, from /proc, over the load generator's measured window), the HTTP exchanges per flow, and the
-# database round trips per flow: pg_stat_statements calls over the measured window (reset as it opens) divided by the
-# flows completed in it, cross-checked by the TCP data segments the server received, with the per-statement breakdown.
-#   bench/postgres.sh [ES256|RS256|PS256]    (CONCURRENCY=16 DURATION=20 WARMUP=10 ROUNDS=3)
+# database round trips per flow: the TCP data segments the server received over the measured window divided by the flows
+# completed in it, and the statements (pg_stat_statements calls, reset as the window opens) with the per-statement
+# breakdown (the flow's statements travel in commit groups: several statements per round trip).
+#   bench/postgres.sh [ES256|RS256|PS256]    (CONCURRENCY=16 DURATION=20 WARMUP=20 ROUNDS=3; the warm-up covers the JIT's tiering of the Npgsql path, about 25 s from start)
 source "$(dirname "$0")/lib.sh"
 ALG=${1:-ES256}
-CONCURRENCY=${CONCURRENCY:-16} DURATION=${DURATION:-20} WARMUP=${WARMUP:-10} ROUNDS=${ROUNDS:-3}
+CONCURRENCY=${CONCURRENCY:-16} DURATION=${DURATION:-20} WARMUP=${WARMUP:-20} ROUNDS=${ROUNDS:-3}
 
 cleanup() { stop_server; stop_postgres; }
 trap cleanup EXIT
