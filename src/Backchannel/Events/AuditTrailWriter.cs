@@ -95,7 +95,11 @@ public sealed partial class AuditTrailWriter(IAuditStore store, TimeProvider tim
         using var budget = new CancellationTokenSource(StopBudget);
         try
         {
-            await FlushAsync(budget.Token);
+            do
+            {
+                await FlushAsync(budget.Token);
+            }
+            while (_queue.Reader.Count > 0); // events of requests that ended while the last batch was written
         }
         catch (Exception ex)
         {
@@ -103,15 +107,21 @@ public sealed partial class AuditTrailWriter(IAuditStore store, TimeProvider tim
         }
     }
 
-    /// <summary>Writes the queue in batches (under <see cref="_writing"/>); a batch that fails stays in <see cref="_batch"/> for the next attempt.</summary>
+    /// <summary>
+    /// Writes what the queue holds as it starts, in batches (under <see cref="_writing"/>); what arrives meanwhile waits
+    /// for the next flush (written at once, it made a chain of ever smaller writes while events kept coming). A batch that
+    /// fails stays in <see cref="_batch"/> for the next attempt.
+    /// </summary>
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
         ReportRefused();
+        var queued = _queue.Reader.Count;
         while (true)
         {
-            while (_batch.Count < MaxBatch && _queue.Reader.TryRead(out var requestEvent))
+            while (_batch.Count < MaxBatch && queued > 0 && _queue.Reader.TryRead(out var requestEvent))
             {
                 _batch.Add(requestEvent);
+                queued--;
             }
 
             if (_batch.Count == 0)

@@ -67,6 +67,33 @@ public class AuditTrailWriterTests
     }
 
     [Fact]
+    public async Task Events_recorded_while_a_batch_is_written_wait_for_the_next_flush_and_stopping_writes_them()
+    {
+        var store = new RecordingAuditStore();
+        using var writer = new AuditTrailWriter(store, TimeProvider.System, NullLogger<AuditTrailWriter>.Instance);
+        var next = 10;
+        store.OnAppend = () =>
+        {
+            if (next < 13)
+            {
+                writer.Record(Event(next++)); // a request that ends while the batch is written
+            }
+        };
+        writer.Record(Event(1));
+        writer.Record(Event(2));
+
+        await writer.FlushAsync(CancellationToken.None);
+
+        // One write of what was queued as the flush started; not a chain of ever smaller writes while events keep coming.
+        Assert.Equal([2], store.Batches);
+        Assert.Equal(["req-1", "req-2"], store.Written.Select(e => e.RequestId));
+
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["req-1", "req-2", "req-10", "req-11", "req-12"], store.Written.Select(e => e.RequestId));
+    }
+
+    [Fact]
     public async Task Beyond_its_capacity_the_queue_refuses_events_without_blocking()
     {
         var store = new RecordingAuditStore();
@@ -96,6 +123,9 @@ public class AuditTrailWriterTests
 
         public int Attempts { get; private set; }
 
+        /// <summary>Runs as a batch is written (before it counts as written).</summary>
+        public Action? OnAppend { get; set; }
+
         public Task AppendAsync(IReadOnlyList<RequestEvent> events, CancellationToken cancellationToken)
         {
             lock (_lock)
@@ -107,6 +137,7 @@ public class AuditTrailWriterTests
                     throw new StoreUnavailableException("the store does not answer");
                 }
 
+                OnAppend?.Invoke();
                 Written.AddRange(events);
                 Batches.Add(events.Count);
                 return Task.CompletedTask;
