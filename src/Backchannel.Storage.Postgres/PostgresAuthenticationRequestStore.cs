@@ -69,8 +69,13 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         return (int)(hash % PendingShards);
     }
 
+    /// <summary>The place in a commit group of a statement that changes only <paramref name="request"/>'s pending count (its creation).</summary>
     private static PostgresCommitGroups.LockOrder PendingCountOf(AuthenticationRequest request) =>
         new(request.ClientId, PendingShardOf(request.Id));
+
+    /// <summary>The place in a commit group of a statement that changes <paramref name="request"/>'s row (and maybe its pending count after it).</summary>
+    private static PostgresCommitGroups.LockOrder RowOf(string clientId, string requestId) =>
+        new(clientId, PendingShardOf(requestId), requestId);
 
     /// <summary>
     /// Counts the client's new pending request in shard <c>$3</c> unless the client's count (the sum of its shards) is at
@@ -300,7 +305,8 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
     public async ValueTask<PollResult> RecordPollAsync(AuthenticationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var rows = await database.QueryGroupedAsync(RecordPoll, [Text(request.Id), Time(now), Integer(CibaGrantRules.SlowDownIncrementSeconds)],
-            static reader => new PollResult(reader.GetBoolean(0), reader.GetInt32(1)), cancellationToken, limit: 1);
+            static reader => new PollResult(reader.GetBoolean(0), reader.GetInt32(1)), cancellationToken, limit: 1,
+            RowOf(request.ClientId, request.Id));
         if (rows is [var recorded])
         {
             _recent.Polled(request.Id, recorded.IntervalSeconds);
@@ -351,7 +357,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
             Integer((int)RequestTransitions.DecidedFrom), Text(decision.Channel), .. AsSeen(current, remembered),
             .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
             .. notification is null ? [] : PostgresOutboxStore.Values(notification),
-        ], MapWithMessage, cancellationToken, PendingCountOf(current));
+        ], MapWithMessage, cancellationToken, RowOf(current.ClientId, current.Id));
         if (decided is null)
         {
             return null;
@@ -383,7 +389,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
         [
             Integer((int)AuthenticationRequestStatus.Redeemed), Time(now), Text(id), Integer((int)RequestTransitions.RedeemedFrom),
             .. refreshToken is null ? [] : PostgresRefreshTokenStore.Values(refreshToken),
-        ], cancellationToken) == 1;
+        ], cancellationToken, refreshToken is null ? null : RowOf(refreshToken.ClientId, id)) == 1;
     }
 
     public async Task<bool> MarkDeliveredAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
@@ -424,7 +430,7 @@ internal sealed class PostgresAuthenticationRequestStore(PostgresDatabase databa
             Integer((int)AuthenticationRequestStatus.Failed), Time(now), Text(current.Id), Integer((int)from),
             Boolean(from == AuthenticationRequestStatus.Pending), .. AsSeen(current, remembered),
             .. message is null ? [] : PostgresOutboxStore.Values(message),
-        ], MapWithMessage, cancellationToken, PendingCountOf(current));
+        ], MapWithMessage, cancellationToken, RowOf(current.ClientId, current.Id));
         if (failed is null)
         {
             return null;

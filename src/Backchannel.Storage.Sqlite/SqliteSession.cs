@@ -13,8 +13,8 @@ internal sealed class SqliteSession : IDisposable
 
     public SqliteTransaction? Transaction { get; private set; }
 
-    /// <summary>The prepared command for <paramref name="sql"/>, with its parameters cleared.</summary>
-    public SqliteCommand Command(string sql)
+    /// <summary>The prepared command for <paramref name="sql"/>, with the parameters of its last use.</summary>
+    private SqliteCommand Command(string sql)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -23,7 +23,6 @@ internal sealed class SqliteSession : IDisposable
             _commands.Add(sql, command);
         }
 
-        command.Parameters.Clear();
         command.Transaction = Transaction;
         return command;
     }
@@ -75,11 +74,37 @@ internal sealed class SqliteSession : IDisposable
         Transaction = null;
     }
 
+    /// <summary>
+    /// The values of <paramref name="parameters"/> on <paramref name="command"/>: in the parameters of its last use when
+    /// they have the same names in the same order (a statement is always called with the same ones), so that a write
+    /// allocates no parameter objects; otherwise in new ones.
+    /// </summary>
     private static void Bind(SqliteCommand command, ReadOnlySpan<(string Name, object? Value)> parameters)
     {
+        var bound = command.Parameters;
+        if (bound.Count == parameters.Length)
+        {
+            var same = true;
+            for (var i = 0; same && i < parameters.Length; i++)
+            {
+                same = string.Equals(bound[i].ParameterName, parameters[i].Name, StringComparison.Ordinal);
+            }
+
+            if (same)
+            {
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    bound[i].Value = parameters[i].Value ?? DBNull.Value;
+                }
+
+                return;
+            }
+        }
+
+        bound.Clear();
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            bound.AddWithValue(name, value ?? DBNull.Value);
         }
     }
 

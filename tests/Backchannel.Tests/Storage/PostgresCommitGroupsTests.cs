@@ -105,6 +105,75 @@ public sealed class PostgresCommitGroupsTests : IAsyncLifetime
         Assert.Equal(39, updates.Count(changed => changed == 0));
     }
 
+    /// <summary>Keeps the lane busy for <paramref name="seconds"/>, so that what is sent meanwhile goes in one group after it.</summary>
+    private Task<List<int>> OccupyAsync(double seconds) =>
+        _store.QueryGroupedAsync($"SELECT 1 FROM pg_sleep({seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
+            [], static reader => reader.GetInt32(0), CancellationToken.None);
+
+    [Fact]
+    public async Task A_statement_waiting_for_a_lock_held_elsewhere_is_taken_out_of_its_group_and_the_others_commit()
+    {
+        Assert.Single(await InsertAsync(1, "locked"));
+        await using var other = new NpgsqlConnection(ConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("UPDATE grouped SET caller = 'held' WHERE id = 1", other, transaction))
+        {
+            await hold.ExecuteNonQueryAsync(); // another session holds row 1 until it ends
+        }
+
+        var busy = OccupyAsync(0.5);
+        var blocked = _store.ScalarGroupedAsync<long>(PostgresSql.Counted("UPDATE grouped SET caller = 'grouped' WHERE id = 1"), [],
+            CancellationToken.None);
+        var others = Enumerable.Range(0, 20).Select(i => InsertAsync(100 + i, $"caller-{i}")).ToArray();
+
+        // The group waits for row 1 at most its lock timeout; then the others commit without it, while the lock is still held.
+        var finished = Task.WhenAll(others);
+        Assert.Same(finished, await Task.WhenAny(finished, Task.Delay(PostgresCommitGroups.LockTimeout * 4)));
+        Assert.Equal(20, (await finished).Length);
+        Assert.False(blocked.IsCompleted);
+        await busy;
+
+        await transaction.CommitAsync();
+        // Alone, the statement waited for the lock and then ran: the row was 'held', so it changes one row.
+        Assert.Equal(1, await blocked);
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM grouped WHERE id = 1 AND caller = 'grouped'"));
+        Assert.Equal(21, await ScalarAsync("SELECT count(*) FROM grouped"));
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_before_its_statement_is_sent_has_it_dropped()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.QueryGroupedAsync(Insert, [Integer(1), Text("early")],
+            static reader => reader.GetInt32(0), cancelled.Token));
+
+        using var later = new CancellationTokenSource();
+        var busy = OccupyAsync(0.5);
+        var queued = _store.QueryGroupedAsync(Insert, [Integer(2), Text("queued")], static reader => reader.GetInt32(0), later.Token);
+        await later.CancelAsync(); // while it waits behind the busy group
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        await busy;
+
+        Assert.Equal(0, await ScalarAsync("SELECT count(*) FROM grouped"));
+    }
+
+    [Fact]
+    public async Task A_row_its_caller_cannot_read_fails_that_caller_only()
+    {
+        var busy = OccupyAsync(0.3);
+        var unreadable = _store.QueryGroupedAsync(Insert, [Integer(1), Text("unreadable")],
+            static reader => reader.GetString(0), CancellationToken.None); // the id is an integer
+        var others = Enumerable.Range(0, 10).Select(i => InsertAsync(100 + i, $"caller-{i}")).ToArray();
+        await busy;
+
+        await Assert.ThrowsAsync<InvalidCastException>(() => unreadable);
+        Assert.Equal(10, (await Task.WhenAll(others)).Length);
+        // Its statement committed with the group: its row is there; only reading it failed.
+        Assert.Equal(11, await ScalarAsync("SELECT count(*) FROM grouped"));
+    }
+
     [Fact]
     public async Task A_database_that_cannot_be_reached_fails_every_statement_with_StoreUnavailableException()
     {
