@@ -33,13 +33,7 @@ internal static class ProtocolHttp
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(new FormOptions
-            {
-                ValueCountLimit = 64,
-                KeyLengthLimit = 128,
-                ValueLengthLimit = (int)Math.Min(maxBytes, int.MaxValue),
-                BufferBody = false,
-            }, context.RequestAborted);
+            form = await request.ReadFormAsync(FormLimits(maxBytes), context.RequestAborted);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -59,9 +53,33 @@ internal static class ProtocolHttp
         return parameters;
     }
 
+    /// <summary>The form limits for bodies of at most <paramref name="maxBytes"/> (one instance per limit: the endpoints use a few).</summary>
+    private static FormOptions FormLimits(long maxBytes)
+    {
+        if (_lastFormLimit is { } cached && cached.MaxBytes == maxBytes) // one reference: read whole, never torn
+        {
+            return cached.Options;
+        }
+
+        var options = new FormOptions
+        {
+            ValueCountLimit = 64,
+            KeyLengthLimit = 128,
+            ValueLengthLimit = (int)Math.Min(maxBytes, int.MaxValue),
+            BufferBody = false,
+        };
+        _lastFormLimit = new FormLimit(maxBytes, options);
+        return options;
+    }
+
+    private sealed record FormLimit(long MaxBytes, FormOptions Options);
+
+    private static FormLimit? _lastFormLimit;
+
     /// <summary>Whether a Content-Type header names exactly this media type (parameters such as charset allowed).</summary>
     public static bool IsMediaType(string? contentType, string mediaType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase);
+        string.Equals(contentType, mediaType, StringComparison.OrdinalIgnoreCase) // the usual header, without parsing it
+        || (MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Makes the server stop reading the body after <paramref name="maxBytes"/> (Kestrel counts the bytes as they arrive);
