@@ -34,21 +34,24 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
     /// <summary>The most statements one group sends (the rest go in the next one).</summary>
     public const int MaxStatements = 64;
 
-    /// <summary>How long a group of several statements waits for a row lock before it is refused (<c>lock_timeout</c>).</summary>
+    /// <summary>How long a group waits for a row lock before it is refused (<c>lock_timeout</c> of the groups' sessions).</summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Sets <see cref="LockTimeout"/> for the group's transaction only; the first statement of a group of several.</summary>
-    private static readonly string SetLockTimeout =
-        $"SELECT set_config('lock_timeout', '{(int)LockTimeout.TotalMilliseconds}ms', true)";
-
+    /// <summary>Sessions with <see cref="LockTimeout"/> (set as they start, no statement per group), for the groups.</summary>
     private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>The store's pool, without a lock timeout, for a statement that runs alone after its group was refused.</summary>
+    private readonly NpgsqlDataSource _aloneSource;
     private readonly Channel<Statement> _queue = Channel.CreateUnbounded<Statement>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private readonly HashSet<Task> _alone = [];
 
-    public PostgresCommitGroups(NpgsqlDataSource dataSource)
+    /// <param name="dataSource">Sessions whose lock_timeout is <see cref="LockTimeout"/>.</param>
+    /// <param name="aloneSource">Sessions without one.</param>
+    public PostgresCommitGroups(NpgsqlDataSource dataSource, NpgsqlDataSource aloneSource)
     {
         _dataSource = dataSource;
+        _aloneSource = aloneSource;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -109,7 +112,7 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
         {
             try
             {
-                await RunTogetherAsync(group);
+                await RunTogetherAsync(group, _dataSource);
                 return;
             }
             catch (RefusedException ex) when (group.Count > 1 && !PostgresFailures.IsUnavailable(ex.InnerException!))
@@ -119,9 +122,16 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
                 RunAlone(group[ex.Statement]);
                 group.RemoveAt(ex.Statement);
             }
+            catch (RefusedException ex) when (ex.InnerException is PostgresException
+                     { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DeadlockDetected })
+            {
+                // The group's last statement waited too long for a lock: alone, it waits as a statement always did.
+                RunAlone(group[0]);
+                return;
+            }
             catch (RefusedException ex)
             {
-                // Alone, or the server refuses the session: the statement's own failure, or everyone's.
+                // The server refuses the statement itself, or the session: the statement's own failure, or everyone's.
                 if (PostgresFailures.IsUnavailable(ex.InnerException!))
                 {
                     FailAllQueued(group, ex.InnerException!);
@@ -166,7 +176,7 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
         {
             try
             {
-                await RunTogetherAsync([statement]);
+                await RunTogetherAsync([statement], _aloneSource);
             }
             catch (RefusedException ex)
             {
@@ -213,17 +223,12 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
     /// Runs <paramref name="group"/> as one batch and answers each statement once the batch committed; throws when the
     /// batch fails (nothing of it happened then, but for a connection lost at the commit, which no one can tell).
     /// </summary>
-    private async Task RunTogetherAsync(IReadOnlyList<Statement> group)
+    private static async Task RunTogetherAsync(IReadOnlyList<Statement> group, NpgsqlDataSource dataSource)
     {
-        await using (var batch = _dataSource.CreateBatch())
+        await using (var batch = dataSource.CreateBatch())
         {
             try
             {
-                if (group.Count > 1)
-                {
-                    batch.BatchCommands.Add(new NpgsqlBatchCommand(SetLockTimeout));
-                }
-
                 foreach (var statement in group)
                 {
                     statement.Reset();
@@ -232,14 +237,14 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
                 }
 
                 // Which statement's result the reader is moving to: PostgreSQL's refusal of a statement comes as the reader
-                // reaches it (-1: the lock timeout's).
-                var current = group.Count > 1 ? -1 : 0;
+                // reaches it.
+                var current = 0;
                 try
                 {
                     await using var reader = await batch.ExecuteReaderAsync();
                     for (var i = 0; i < group.Count; i++)
                     {
-                        if (i > 0 || group.Count > 1)
+                        if (i > 0)
                         {
                             current = i;
                             if (!await reader.NextResultAsync())
@@ -262,7 +267,7 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
                 catch (PostgresException ex)
                 {
                     var named = ex.BatchCommand is { } command ? IndexOf(group, command) : -1;
-                    throw new RefusedException(named >= 0 ? named : Math.Max(current, 0), ex);
+                    throw new RefusedException(named >= 0 ? named : current, ex);
                 }
             }
             finally

@@ -112,12 +112,24 @@ internal sealed class PostgresConnectionSettings
     /// <summary>
     /// The pool every store of this process shares (or, <paramref name="pooled"/> false, connections that are closed for
     /// good when they are disposed), logging through the host's loggers (statements at Debug).
+    /// With <paramref name="lockTimeout"/>, its sessions wait at most that long for a lock (<c>lock_timeout</c>, set as they
+    /// start: the commit groups' own pool).
     /// </summary>
-    public NpgsqlDataSource BuildDataSource(ILoggerFactory loggerFactory, bool pooled = true)
+    public NpgsqlDataSource BuildDataSource(ILoggerFactory loggerFactory, bool pooled = true, TimeSpan? lockTimeout = null)
     {
-        var connectionString = pooled
-            ? ConnectionString
-            : new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Multiplexing = false }.ConnectionString;
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        if (!pooled)
+        {
+            builder.Pooling = false;
+            builder.Multiplexing = false;
+        }
+
+        if (lockTimeout is { } timeout)
+        {
+            builder.Options = ((builder.Options ?? "") + $" -c lock_timeout={(long)timeout.TotalMilliseconds}").Trim();
+        }
+
+        var connectionString = builder.ConnectionString;
         return new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(new PostgresLoggerFactory(loggerFactory)).Build();
     }
 }

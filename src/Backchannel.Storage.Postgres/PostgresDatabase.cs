@@ -14,6 +14,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _sessions;
+    private readonly NpgsqlDataSource _groupSessions;
     private readonly PostgresCommitGroups _groups;
 
     public PostgresDatabase(PostgresConnectionSettings settings, ILoggerFactory loggerFactory)
@@ -21,7 +22,8 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         Settings = settings;
         _dataSource = settings.BuildDataSource(loggerFactory);
         _sessions = settings.BuildDataSource(loggerFactory, pooled: false);
-        _groups = new PostgresCommitGroups(_dataSource);
+        _groupSessions = settings.BuildDataSource(loggerFactory, lockTimeout: PostgresCommitGroups.LockTimeout);
+        _groups = new PostgresCommitGroups(_groupSessions, _dataSource);
     }
 
     public PostgresConnectionSettings Settings { get; }
@@ -188,6 +190,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         await _groups.DisposeAsync();
+        await _groupSessions.DisposeAsync();
         await _sessions.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
@@ -195,6 +198,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         _groups.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _groupSessions.Dispose();
         _sessions.Dispose();
         _dataSource.Dispose();
     }

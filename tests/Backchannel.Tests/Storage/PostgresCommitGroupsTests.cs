@@ -142,6 +142,38 @@ public sealed class PostgresCommitGroupsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_statement_alone_waits_for_a_lock_longer_than_the_groups_lock_timeout()
+    {
+        Assert.Single(await InsertAsync(1, "locked"));
+        await using var other = new NpgsqlConnection(ConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("UPDATE grouped SET caller = 'held' WHERE id = 1", other, transaction))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var blocked = _store.ScalarGroupedAsync<long>(PostgresSql.Counted("UPDATE grouped SET caller = 'alone' WHERE id = 1"), [],
+            CancellationToken.None);
+        // Wait (polling) until the statement, run alone after its group's lock timeout, has waited for the lock longer than it.
+        var waited = $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{_database}' AND wait_event_type = 'Lock' " +
+                     $"AND query LIKE '%''alone''%' AND now() - query_start > interval '{PostgresCommitGroups.LockTimeout.TotalSeconds + 0.5} seconds'";
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await ScalarAsync(waited) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the statement was not seen waiting for the lock past the lock timeout");
+            Assert.False(blocked.IsCompleted, "the statement ended while the lock was held");
+            await Task.Delay(100);
+        }
+
+        Assert.False(blocked.IsCompleted);
+
+        await transaction.CommitAsync();
+        Assert.Equal(1, await blocked);
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM grouped WHERE caller = 'alone'"));
+    }
+
+    [Fact]
     public async Task A_caller_that_gives_up_before_its_statement_is_sent_has_it_dropped()
     {
         using var cancelled = new CancellationTokenSource();
