@@ -12,7 +12,7 @@ namespace Backchannel.IntegrationTests.Fapi;
 /// certificate-bound tokens; and two Fapi1Ciba tls_client_auth clients with certificate-bound tokens, a poll client named
 /// by its certificate's subject DN and a ping client by a DNS SAN (both sign their requests with PS256 keys).
 /// </summary>
-public sealed class SharedFapiProvider : SharedProvider
+public sealed class SharedFapiProvider : SharedNotifyingProvider
 {
     internal const string Fapi2Poll = "fapi2-poll";
     internal const string Fapi2Ping = "fapi2-ping";
@@ -32,7 +32,6 @@ public sealed class SharedFapiProvider : SharedProvider
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "backchannel-tests", "fapi-" + Guid.NewGuid().ToString("N"));
     private readonly int _aliasPort = FreePort.Next();
-    private NotificationReceiver? _receiver;
 
     internal MtlsCertificates Certificates { get; private set; } = null!;
 
@@ -50,8 +49,6 @@ public sealed class SharedFapiProvider : SharedProvider
 
     /// <summary>An HttpClient to the alias that presents <paramref name="certificate"/> (none: nothing).</summary>
     internal HttpClient Alias(X509Certificate2? certificate) => Certificates.HttpClient(AliasBase, certificate);
-
-    internal NotificationReceiver Receiver => _receiver ?? throw new InvalidOperationException("The receiver is not started.");
 
     protected override bool FakeClock => false;
 
@@ -122,18 +119,12 @@ public sealed class SharedFapiProvider : SharedProvider
         Fapi1MtlsPollCertificate = Certificates.Client(Fapi1MtlsPollDn);
         Fapi1MtlsPingCertificate = Certificates.Client("CN=fapi1 ping client", names => names.AddDnsName(Fapi1MtlsPingDns));
         OtherCertificate = Certificates.Client("CN=someone-else, O=Backchannel Tests, C=GB");
-        _receiver = await NotificationReceiver.StartAsync(FreePort.Next());
-        await base.InitializeAsync();
+        await base.InitializeAsync(); // the receiver, then the provider
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_receiver is not null)
-        {
-            await _receiver.DisposeAsync();
-        }
-
         try
         {
             Directory.Delete(_directory, recursive: true);

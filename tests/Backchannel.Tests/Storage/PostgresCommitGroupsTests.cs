@@ -114,13 +114,7 @@ public sealed class PostgresCommitGroupsTests : IAsyncLifetime
     public async Task A_statement_waiting_for_a_lock_held_elsewhere_is_taken_out_of_its_group_and_the_others_commit()
     {
         Assert.Single(await InsertAsync(1, "locked"));
-        await using var other = new NpgsqlConnection(ConnectionString);
-        await other.OpenAsync();
-        await using var transaction = await other.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand("UPDATE grouped SET caller = 'held' WHERE id = 1", other, transaction))
-        {
-            await hold.ExecuteNonQueryAsync(); // another session holds row 1 until it ends
-        }
+        await using var held = await HeldRow.TakeAsync(ConnectionString);
 
         var busy = OccupyAsync(0.5);
         var blocked = _store.ScalarGroupedAsync<long>(PostgresSql.Counted("UPDATE grouped SET caller = 'grouped' WHERE id = 1"), [],
@@ -134,7 +128,7 @@ public sealed class PostgresCommitGroupsTests : IAsyncLifetime
         Assert.False(blocked.IsCompleted);
         await busy;
 
-        await transaction.CommitAsync();
+        await held.ReleaseAsync();
         // Alone, the statement waited for the lock and then ran: the row was 'held', so it changes one row.
         Assert.Equal(1, await blocked);
         Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM grouped WHERE id = 1 AND caller = 'grouped'"));
@@ -145,13 +139,7 @@ public sealed class PostgresCommitGroupsTests : IAsyncLifetime
     public async Task A_statement_alone_waits_for_a_lock_longer_than_the_groups_lock_timeout()
     {
         Assert.Single(await InsertAsync(1, "locked"));
-        await using var other = new NpgsqlConnection(ConnectionString);
-        await other.OpenAsync();
-        await using var transaction = await other.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand("UPDATE grouped SET caller = 'held' WHERE id = 1", other, transaction))
-        {
-            await hold.ExecuteNonQueryAsync();
-        }
+        await using var held = await HeldRow.TakeAsync(ConnectionString);
 
         var blocked = _store.ScalarGroupedAsync<long>(PostgresSql.Counted("UPDATE grouped SET caller = 'alone' WHERE id = 1"), [],
             CancellationToken.None);
@@ -168,7 +156,7 @@ public sealed class PostgresCommitGroupsTests : IAsyncLifetime
 
         Assert.False(blocked.IsCompleted);
 
-        await transaction.CommitAsync();
+        await held.ReleaseAsync();
         Assert.Equal(1, await blocked);
         Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM grouped WHERE caller = 'alone'"));
     }
@@ -226,5 +214,35 @@ public sealed class PostgresCommitGroupsTests : IAsyncLifetime
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Row 1 changed by another session, in a transaction that holds its lock until <see cref="ReleaseAsync"/>.</summary>
+    private sealed class HeldRow : IAsyncDisposable
+    {
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _transaction;
+
+        private HeldRow(NpgsqlConnection connection, NpgsqlTransaction transaction) => (_connection, _transaction) = (connection, transaction);
+
+        public static async Task<HeldRow> TakeAsync(string connectionString)
+        {
+            var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            var transaction = await connection.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("UPDATE grouped SET caller = 'held' WHERE id = 1", connection, transaction))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            return new HeldRow(connection, transaction);
+        }
+
+        public Task ReleaseAsync() => _transaction.CommitAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
     }
 }
