@@ -115,46 +115,35 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
                 await RunTogetherAsync(group, _dataSource);
                 return;
             }
-            catch (RefusedException ex) when (group.Count > 1 && !PostgresFailures.IsUnavailable(ex.InnerException!))
+            catch (Exception caught)
             {
-                // Nothing of the group happened. The refused statement goes alone (it may wait for its lock there, off
-                // the lane); the others go again as a group.
-                RunAlone(group[ex.Statement]);
-                group.RemoveAt(ex.Statement);
-            }
-            catch (RefusedException ex) when (ex.InnerException is PostgresException
-                     { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DeadlockDetected })
-            {
-                // The group's last statement waited too long for a lock: alone, it waits as a statement always did.
-                RunAlone(group[0]);
-                return;
-            }
-            catch (RefusedException ex)
-            {
-                // The server refuses the statement itself, or the session: the statement's own failure, or everyone's.
-                if (PostgresFailures.IsUnavailable(ex.InnerException!))
+                var failure = Unwrapped(caught);
+                if (PostgresFailures.IsUnavailable(failure))
                 {
-                    FailAllQueued(group, ex.InnerException!);
-                }
-                else
-                {
-                    FailAll(group, ex.InnerException!);
+                    FailAllQueued(group, failure);
+                    return;
                 }
 
-                return;
-            }
-            catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
-            {
-                FailAllQueued(group, ex);
-                return;
-            }
-            catch (Exception ex)
-            {
-                FailAll(group, ex);
-                return;
+                if (caught is not RefusedException { Statement: var refused } || (group.Count == 1 && !IsLockWait(failure)))
+                {
+                    FailAll(group, failure); // the statement's own failure (or a bug's)
+                    return;
+                }
+
+                // Nothing of the group happened. The refused statement goes alone, off the lane (a lock wait waits there as
+                // a statement always did); the others go again as a group.
+                RunAlone(group[refused]);
+                group.RemoveAt(refused);
             }
         }
     }
+
+    /// <summary>What PostgreSQL or the connection reported, without the group's wrapping.</summary>
+    private static Exception Unwrapped(Exception exception) => exception is RefusedException refused ? refused.InnerException! : exception;
+
+    /// <summary>A lock waited for past the groups' lock timeout, or a deadlock: no fault of the statement's.</summary>
+    private static bool IsLockWait(Exception failure) =>
+        failure is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DeadlockDetected };
 
     private static int IndexOf(IReadOnlyList<Statement> group, NpgsqlBatchCommand command)
     {
@@ -178,13 +167,9 @@ internal sealed class PostgresCommitGroups : IAsyncDisposable
             {
                 await RunTogetherAsync([statement], _aloneSource);
             }
-            catch (RefusedException ex)
-            {
-                statement.Fail(ex.InnerException!);
-            }
             catch (Exception ex)
             {
-                statement.Fail(ex);
+                statement.Fail(Unwrapped(ex));
             }
         });
         lock (_alone)
