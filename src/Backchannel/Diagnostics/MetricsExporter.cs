@@ -7,13 +7,11 @@ namespace Backchannel.Diagnostics;
 /// <summary>
 /// Publishes the System.Diagnostics.Metrics instruments of this host in Prometheus text format (through prometheus-net's
 /// meter adapter, into a registry of this provider's own): the provider's meter, the .NET runtime's, Kestrel's and
-/// HttpClient's. Series of the provider's counters exist at zero from the start, and are refreshed every hour (the
-/// adapter drops a series that saw no measurement for a day).
+/// HttpClient's. The provider's counters are observable: read at every collection, their series (at zero from the
+/// start) never expire; a histogram series that saw no measurement for a day is dropped by the adapter.
 /// </summary>
-public sealed class MetricsExporter(IMeterFactory meters, BackchannelMetrics metrics, TimeProvider time) : BackgroundService
+public sealed class MetricsExporter(IMeterFactory meters, BackchannelMetrics metrics) : IHostedService, IDisposable
 {
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(1);
-
     /// <summary>Meters created by this host's meter factory.</summary>
     private static readonly HashSet<string> ScopedMeters = [BackchannelMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http"];
 
@@ -34,8 +32,10 @@ public sealed class MetricsExporter(IMeterFactory meters, BackchannelMetrics met
     /// <summary>The registry /metrics serves (per provider instance, so that several hosts in one process do not mix).</summary>
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
+        // The provider's instruments exist before the first collection (their zero series with them).
+        _ = metrics.Meter;
         _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = Registry,
@@ -46,24 +46,12 @@ public sealed class MetricsExporter(IMeterFactory meters, BackchannelMetrics met
                 ? BackchannelMetrics.NotificationLatencyBuckets
                 : MeterAdapterOptions.DefaultHistogramBuckets,
         });
-        metrics.PublishZeros();
-        return base.StartAsync(cancellationToken);
+        return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(RefreshInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            metrics.PublishZeros();
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public override void Dispose()
-    {
-        _adapter?.Dispose();
-        base.Dispose();
-    }
+    public void Dispose() => _adapter?.Dispose();
 
     private bool Publishes(Instrument instrument) =>
         !SkippedInstruments.Contains(instrument.Name)

@@ -8,8 +8,9 @@ namespace Backchannel.Endpoints;
 
 /// <summary>
 /// Wraps every protocol endpoint: a failure nobody foresaw is logged (with its stack trace, in the log only) and answered
-/// 500 server_error in the protocol's JSON, never with a stack trace (not even in Development); a store that does not
-/// answer is 503 temporarily_unavailable with Retry-After; a client that went away is not an error.
+/// 500 server_error in the protocol's JSON, never with a stack trace (not even in Development), keeping the
+/// x-fapi-interaction-id; a store that does not answer is 503 temporarily_unavailable with Retry-After; a client that
+/// went away is not an error.
 /// </summary>
 internal static partial class EndpointGuard
 {
@@ -38,7 +39,13 @@ internal static partial class EndpointGuard
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             LogFailed(Logger(context), context.Request.Path, ex);
+            var interactionId = context.Response.Headers[FapiInteractionId.HeaderName];
             context.Response.Clear();
+            if (interactionId.Count > 0)
+            {
+                context.Response.Headers[FapiInteractionId.HeaderName] = interactionId;
+            }
+
             await ProtocolHttp.WriteErrorAsync(context, new ProtocolError(ErrorCodes.ServerError,
                 "The provider failed to handle the request; the failure is logged.", StatusCodes.Status500InternalServerError));
         }

@@ -11,10 +11,13 @@ internal static class FapiInteractionId
 {
     public const string HeaderName = "x-fapi-interaction-id";
 
-    /// <summary><paramref name="endpoint"/>, with the header on its answer (set as the answer starts, so error answers carry it too).</summary>
+    /// <summary>
+    /// <paramref name="endpoint"/>, with the header on its answer: set before the endpoint runs, so error answers carry it
+    /// too (<see cref="EndpointGuard"/> keeps it when it clears a failed answer).
+    /// </summary>
     public static RequestDelegate Echo(RequestDelegate endpoint) => context =>
     {
-        context.Response.OnStarting(SetHeader, (context.Response, For(context.Request.Headers[HeaderName])));
+        context.Response.Headers[HeaderName] = For(context.Request.Headers[HeaderName]);
         return endpoint(context);
     };
 
@@ -35,12 +38,5 @@ internal static class FapiInteractionId
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes).ToString("D");
-    }
-
-    private static Task SetHeader(object state)
-    {
-        var (response, value) = ((HttpResponse, string))state;
-        response.Headers[HeaderName] = value;
-        return Task.CompletedTask;
     }
 }

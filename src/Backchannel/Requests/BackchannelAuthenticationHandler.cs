@@ -133,7 +133,7 @@ public sealed class BackchannelAuthenticationHandler(
                 $"The client has {_ciba.MaxPendingRequestsPerClient} authentication requests pending; let some finish first.") with { RetryAfterSeconds = 60 };
         }
 
-        events.Publish(RequestEvent.For(RequestEventKind.Created, request, now) with { Detail = parameters.Hint.Kind.ToString() });
+        events.Publish(RequestEvent.For(RequestEventKind.Created, request, now) with { Detail = UserHintKindNames.Of(parameters.Hint.Kind) });
         foreach (var notification in stored)
         {
             handOff.HandOff(notification, request);

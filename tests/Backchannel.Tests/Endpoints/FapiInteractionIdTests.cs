@@ -1,4 +1,6 @@
 using Backchannel.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 
 namespace Backchannel.Tests.Endpoints;
@@ -47,5 +49,24 @@ public sealed class FapiInteractionIdTests
             Assert.Equal('4', id[14]);
             Assert.Contains(id[19], "89ab");
         });
+    }
+
+    [Fact]
+    public async Task An_answer_carries_the_id_even_when_the_endpoint_failed_and_its_answer_was_cleared()
+    {
+        var id = Guid.NewGuid().ToString();
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Request.Headers[FapiInteractionId.HeaderName] = id;
+        context.Response.Body = new MemoryStream();
+
+        await FapiInteractionId.Echo(EndpointGuard.Guard(c =>
+        {
+            c.Response.Headers["X-Partial"] = "dropped";
+            throw new InvalidOperationException("a failure nobody foresaw");
+        }))(context);
+
+        Assert.Equal(StatusCodes.Status500InternalServerError, context.Response.StatusCode);
+        Assert.Equal(id, context.Response.Headers[FapiInteractionId.HeaderName]);
+        Assert.False(context.Response.Headers.ContainsKey("X-Partial"));
     }
 }
