@@ -308,7 +308,6 @@ internal sealed partial class SqliteDatabase : IDisposable
             {
                 using (var command = session.Connection.CreateCommand())
                 {
-                    command.Transaction = session.Transaction;
                     command.CommandText = text.ReadToEnd();
                     command.ExecuteNonQuery();
                 }

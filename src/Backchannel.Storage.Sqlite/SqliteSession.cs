@@ -11,8 +11,6 @@ internal sealed class SqliteSession : IDisposable
 
     public SqliteConnection Connection { get; }
 
-    public SqliteTransaction? Transaction { get; private set; }
-
     /// <summary>The prepared command for <paramref name="sql"/>, with the parameters of its last use.</summary>
     private SqliteCommand Command(string sql)
     {
@@ -23,7 +21,6 @@ internal sealed class SqliteSession : IDisposable
             _commands.Add(sql, command);
         }
 
-        command.Transaction = Transaction;
         return command;
     }
 
@@ -48,31 +45,16 @@ internal sealed class SqliteSession : IDisposable
         return command.ExecuteReader();
     }
 
-    public void Begin() => Transaction = Connection.BeginTransaction(deferred: false);
+    /// <summary>
+    /// Starts the write transaction (BEGIN IMMEDIATE: the write lock now, not at the first write). Begin, commit and
+    /// rollback run as this session's prepared statements: <see cref="SqliteTransaction"/> prepares its statement anew
+    /// each time, once or twice per write batch.
+    /// </summary>
+    public void Begin() => Execute("BEGIN IMMEDIATE");
 
-    public void Commit()
-    {
-        Transaction?.Commit();
-        EndTransaction();
-    }
+    public void Commit() => Execute("COMMIT");
 
-    public void Rollback()
-    {
-        try
-        {
-            Transaction?.Rollback();
-        }
-        finally
-        {
-            EndTransaction();
-        }
-    }
-
-    private void EndTransaction()
-    {
-        Transaction?.Dispose();
-        Transaction = null;
-    }
+    public void Rollback() => Execute("ROLLBACK");
 
     /// <summary>
     /// The values of <paramref name="parameters"/> on <paramref name="command"/>: in the parameters of its last use when
@@ -115,7 +97,6 @@ internal sealed class SqliteSession : IDisposable
             command.Dispose();
         }
 
-        Transaction?.Dispose();
         Connection.Dispose();
     }
 }
