@@ -126,8 +126,9 @@ public class HostingTests
         Assert.Contains("backchannel_decisions_total{decision=\"approved\"} 1", after);
         Assert.Contains("backchannel_notifications_total{kind=\"device\",outcome=\"delivered\"} 1", after);
 
-        // The device notification went through HttpClient.
+        // The device notification went through HttpClient; its per-request connection state changes are not exported.
         Assert.Contains("system_net_http_http_client_request_duration", after);
+        Assert.DoesNotContain("system_net_http_http_client_open_connections", after);
     }
 
     [Fact]
