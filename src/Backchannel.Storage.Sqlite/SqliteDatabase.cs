@@ -18,6 +18,9 @@ internal sealed partial class SqliteDatabase : IDisposable
 
     private const int MaxBatchSize = 512;
 
+    /// <summary>The WAL's size, in pages (4 KiB), at which the writer checkpoints it: the WAL file grows to about 32 MiB.</summary>
+    internal const int WalCheckpointPages = 8_000;
+
     private readonly string _connectionString;
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly WriteQueue<WriteOperation> _queue = new(MaxBatchSize);
@@ -178,9 +181,13 @@ internal sealed partial class SqliteDatabase : IDisposable
         using (var pragma = connection.CreateCommand())
         {
             // WAL: readers never block the writer; synchronous=NORMAL: a committed transaction survives a crash of
-            // the process (it is in the WAL file), only a power loss may take the last commits.
+            // the process (it is in the WAL file), only a power loss may take the last commits. The writer copies the
+            // WAL into the database (a checkpoint, with an fsync) every WalCheckpointPages pages written instead of
+            // SQLite's 1,000: the pages every flow changes (the right edge of each index, the outbox) are then copied
+            // once per checkpoint, not once per 1,000 pages, which took 8% of a flow's CPU and made the p99 latency.
             pragma.CommandText = writer
-                ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; " +
+                  $"PRAGMA wal_autocheckpoint={WalCheckpointPages};"
                 : "PRAGMA busy_timeout=5000; PRAGMA query_only=ON;";
             pragma.ExecuteNonQuery();
         }

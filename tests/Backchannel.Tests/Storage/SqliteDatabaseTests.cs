@@ -34,6 +34,17 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task The_writer_uses_wal_and_checkpoints_every_8000_pages()
+    {
+        var (journal, checkpointPages) = await _temp.Database.WriteAsync(session =>
+            ((string)session.Scalar("PRAGMA journal_mode")!, (long)session.Scalar("PRAGMA wal_autocheckpoint")!));
+
+        Assert.Equal("wal", journal);
+        Assert.Equal(SqliteDatabase.WalCheckpointPages, checkpointPages);
+        Assert.Equal(8_000, checkpointPages);
+    }
+
+    [Fact]
     public async Task Write_result_is_returned_after_commit_and_visible_to_readers()
     {
         var changed = await _temp.Database.WriteAsync(InsertJti("a"));
