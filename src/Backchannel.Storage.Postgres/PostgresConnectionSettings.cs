@@ -129,7 +129,6 @@ internal sealed class PostgresConnectionSettings
             builder.Options = ((builder.Options ?? "") + $" -c lock_timeout={(long)timeout.TotalMilliseconds}").Trim();
         }
 
-        var connectionString = builder.ConnectionString;
-        return new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(new PostgresLoggerFactory(loggerFactory)).Build();
+        return new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(new PostgresLoggerFactory(loggerFactory)).Build();
     }
 }

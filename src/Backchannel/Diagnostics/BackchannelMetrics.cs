@@ -26,7 +26,7 @@ public sealed class BackchannelMetrics
     public BackchannelMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(MeterName);
-        PublishZeros();
+        CountFromZero();
         Meter.CreateObservableCounter("authentication_requests_total", _authenticationRequests.Measure,
             description: "Backchannel authentication requests, by outcome (accepted or the error code).");
         Meter.CreateObservableCounter("token_responses_total", _tokenResponses.Measure,
@@ -48,7 +48,7 @@ public sealed class BackchannelMetrics
     public static readonly double[] NotificationLatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
     /// <summary>The label sets every deployment has, counted from zero so that their series exist before the first event.</summary>
-    private void PublishZeros()
+    private void CountFromZero()
     {
         foreach (var outcome in Outcomes)
         {

@@ -39,9 +39,7 @@ public sealed class Browser : IAsyncLifetime
     public async Task<BrowserPage> NewPageAsync()
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
-        // Generous: in the suite, two test projects run at once on two cores beside Chromium, and a page load after a form
-        // post has been seen to take more than 15 s there (twice in six runs); a page that never loads still fails.
-        context.SetDefaultTimeout(30_000);
+        context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var result = new BrowserPage(context, page);
         page.PageError += (_, error) => result.Errors.Add(error);
